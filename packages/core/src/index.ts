@@ -1,6 +1,28 @@
 export { BenchError, EXIT_CODES, ERROR_CODES, isBenchError } from './errors.js';
 export { createRng, fnv1a32 } from './rng.js';
 export { definePlugin } from './plugin/types.js';
+export {
+  betaVariate,
+  bootstrapCi,
+  bootstrapMeanCi,
+  bootstrapPercentileCi,
+  coefficientOfVariation,
+  gammaVariate,
+  mean,
+  percentile,
+  percentileCi,
+  percentileOfSorted,
+  percentiles,
+  sampleStdev,
+  sortedCopy,
+} from './stats/index.js';
+export { isProcessAlive, openStore, REQUEST_COLUMNS, RunStore } from './store/run-store.js';
+export { resolveStorePath } from './store/paths.js';
+export { monotonicUlid, ulid, ulidTimeMs } from './store/ulid.js';
+export { BUILTIN_PLUGINS, listPlugins, loadPlugin } from './plugin/loader.js';
+export { createProgress } from './cli/progress.js';
+export { captureEnvironment } from './environment.js';
+export { toolVersion } from './version.js';
 
 export type { ErrorCode, ExitCode } from './errors.js';
 export type { Rng } from './rng.js';
@@ -18,4 +40,28 @@ export type {
   RunStatus,
   RunWriter,
   SampleInput,
+  StoredRequest,
+  StoredSample,
 } from './plugin/types.js';
+export type { BootstrapOptions, ConfidenceInterval, NumericArray, PercentileOptions } from './stats/index.js';
+export type { NewRun, RunListItem, StoreRunWriter } from './store/run-store.js';
+export type { UlidFactory } from './store/ulid.js';
+export type { PluginListing, PluginSearch } from './plugin/loader.js';
+export type { ProgressOptions } from './cli/progress.js';
+export {
+  checkHardware,
+  detectHardware,
+  gpuModelName,
+  hardwareLabel,
+  NVIDIA_SMI_QUERY,
+  parseNvidiaSmiGpus,
+  pciDeviceId,
+} from './telemetry/hardware.js';
+export type { GpuInfo, HardwareInfo } from './telemetry/hardware.js';
+export { createNoneMeter, createPowerMeter, measureIdlePower } from './telemetry/power.js';
+export { computeEnergyWindow, MAX_GAP_MS } from './telemetry/power-window.js';
+export { parseDcgmMetrics } from './telemetry/dcgm.js';
+export { cudaVisibleIndices } from './telemetry/gpu-select.js';
+export type { IdlePower } from './telemetry/power.js';
+export type { CounterReading } from './telemetry/power-window.js';
+export type { EnergyWindow, PowerMeter, PowerMeterOptions, PowerSample } from './telemetry/types.js';

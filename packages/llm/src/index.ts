@@ -1,1 +1,94 @@
+import type { CommandDecl } from 'inferencebench';
+import { datasetCommands } from './datasets/index.js';
+import { engineCommands } from './engines/index.js';
+import { llmInference } from './plugin.js';
+import { sloCommands } from './slo/commands.js';
+
+/** Plugins this package contributes (the core registers them by id). */
+export const plugins = [llmInference];
+
+/** Extra `bench` commands this package contributes (datasets and engines add theirs here). */
+export const commands: CommandDecl[] = [...sloCommands, ...datasetCommands, ...engineCommands];
+
+export { createLlmInferencePlugin, llmInference, validatePlan, buildSummary } from './plugin.js';
+export { llmOptions, ENGINE_NAMES } from './options.js';
+export { runLevel, toStoreRecord } from './load/level-runner.js';
+export { poissonGapsMs, poissonSchedule, scheduleStreams, CLOSED_LOOP } from './load/poisson-schedule.js';
+export { searchGoodputRate } from './load/goodput-search.js';
+export { levelDocument, describeMs, THIN_TAIL_MIN, CLIENT_LIMITED_LAG_MS } from './metrics/level-metrics.js';
+export {
+  buildRecord,
+  chunkGapsMs,
+  perTokenGapsMs,
+  tokensInWindow,
+  tokensPerChunk,
+  tpotMs,
+  wordCounter,
+} from './metrics/request-metrics.js';
+export { SLO_TEMPLATES, resolveSlo, sloJson } from './slo/templates.js';
+export { goodput, goodputAtSlo, levelHoldsSlo, requestMeetsSlo } from './slo/goodput.js';
+export { sloCommands } from './slo/commands.js';
+export { renderRun, renderLevelTable, STATISTICS_NOTE } from './output/render.js';
+
 export type * from './types.js';
+export type { LlmPlan } from './options.js';
+export type { ClientFactory, LlmPluginDeps, PowerMeter } from './plugin.js';
+export type { LevelRunOptions, LevelRunResult, GateRecord } from './load/level-runner.js';
+export type { GoodputSearchResult, ProbeOutcome } from './load/goodput-search.js';
+export type { LevelDocument, LevelPower, MetricValue } from './metrics/level-metrics.js';
+export type { Phase, RequestRecord, TokenCounter, TokenCountSource } from './metrics/request-metrics.js';
+export type { Slo } from './slo/templates.js';
+export type { GoodputAtSlo, GoodputFigures } from './slo/goodput.js';
+export type { LlmSummary } from './output/render.js';
+
+export {
+  DATASET_IDS,
+  datasetCommands,
+  datasetTokenCounter,
+  loadDataset,
+  shareGptSubset,
+} from './datasets/index.js';
+export {
+  countWords,
+  createTokenCounter,
+  loadHubTokenizer,
+  tokenizerHubId,
+  WORDS_TOKENIZER,
+  wordsCounter,
+} from './tokenizers/index.js';
+export { hubDownload, hubFileUrl } from './hub/download.js';
+export { benchHome } from './hub/cache-home.js';
+export type { DatasetContext, DatasetOptions } from './datasets/index.js';
+export type { TokenCounter as DatasetTokenCounter, TokenCounterOptions } from './tokenizers/index.js';
+export {
+  acquireEngine,
+  engineCommands,
+  engineRows,
+  findTunedConfig,
+  listTunedConfigs,
+  METRIC_MAP,
+  parsePrometheusText,
+  selectSeries,
+  startScraper,
+} from './engines/index.js';
+export type {
+  EngineContext,
+  EngineSample,
+  EngineSeries,
+  ScraperOptions,
+  TunedConfig,
+} from './engines/index.js';
+export {
+  gpuHourTable,
+  hostedCost,
+  hostedPricing,
+  providerFromHost,
+  selfHostedCost,
+  usdPerMillionOutputTokens,
+} from './cost/index.js';
+export type { HostedCost, HostedCostInput, SelfHostedCost, SelfHostedCostInput } from './cost/index.js';
+export { createStreamingClient } from './client/streaming-client.js';
+export type { StreamingClientOptions } from './client/streaming-client.js';
+export { buildRequestBody, requestPath } from './client/request-body.js';
+export { SSE_DATA, SSE_ERROR, SseParser } from './client/sse-parser.js';
+export { interpretEvent, interpretEventFull, StreamAccumulator } from './client/chunk-interpreter.js';

@@ -20,6 +20,8 @@ export interface OptionDecl {
   default?: unknown;
   /** Group title in help (e.g. `Load`, `Engine`). */
   group?: string;
+  /** The value is a secret: redacted in the printed and stored plan. */
+  secret?: boolean;
 }
 
 /** Progress reporting: a bar with ETA on a TTY (stderr), plain periodic lines otherwise, silent with --quiet. */
@@ -92,6 +94,33 @@ export interface RunDocument {
   levels: unknown[];
   summary: unknown;
   error: string | null;
+  /** How many request records and samples the store holds for the run. */
+  records?: { requests: number; samples: number };
+  /** The request records (in `bench runs show --format json` and exports). */
+  requests?: StoredRequest[];
+  /** The time-series samples (in `bench runs show --format json` and exports). */
+  samples?: StoredSample[];
+}
+
+/** A request record as stored: the known columns plus the plugin's `data` JSON. */
+export interface StoredRequest {
+  level: number;
+  seq: number;
+  status: string;
+  ttft_ms: number | null;
+  tpot_ms: number | null;
+  e2e_ms: number | null;
+  n_in: number | null;
+  n_out: number | null;
+  data: unknown;
+}
+
+/** A time-series sample as stored. */
+export interface StoredSample {
+  series: string;
+  t_ms: number;
+  value: number;
+  labels: Record<string, string> | null;
 }
 
 export interface Logger {

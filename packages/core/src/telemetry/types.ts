@@ -41,6 +41,8 @@ export interface PowerMeter {
   /** Energy and mean power between two performance.now() instants. */
   window(startMs: number, endMs: number): EnergyWindow;
   stop(): Promise<void>;
+  /** Why this source was picked (for `auto`: what was tried and why the others were passed over). */
+  readonly detail?: string;
 }
 
 export interface PowerMeterOptions {
@@ -54,4 +56,10 @@ export interface PowerMeterOptions {
   raplRoot?: string;
   /** Target sampling rate. Default 10 Hz. */
   sampleHz?: number;
+  /** The `nvidia-smi` executable (tests pass a fake). Default: `nvidia-smi` looked up on PATH. */
+  nvidiaSmiPath?: string;
+  /** The NVML shared library to load. Default `libnvidia-ml.so.1`. */
+  nvmlLibrary?: string;
+  /** Environment used for CUDA_VISIBLE_DEVICES and INFERENCEBENCH_RAPL_ROOT. Default process.env. */
+  env?: Record<string, string | undefined>;
 }

@@ -1,42 +1,31 @@
-import { BenchError, type Logger, type Progress } from 'inferencebench';
-import type { LlmPlan } from '../options.js';
+import { BenchError } from 'inferencebench';
+import { ENGINE_NAMES, type LlmPlan } from '../options.js';
 import type { EngineHandle } from '../types.js';
+import { createAdapter } from './adapters/index.js';
+import { attachEngine } from './attach.js';
+import type { EngineContext } from './context.js';
+import { launchEngine } from './launch.js';
 
-export interface EngineContext {
-  /** Directory of the run, for engine logs. */
-  runDir: string;
-  progress: Progress;
-  signal: AbortSignal;
-  log: Logger;
-  /** Seed for this launch (differs per launch in comparisons). */
-  seed: number;
-}
+export type { EngineContext } from './context.js';
+export { engineCommands, engineRows } from './commands.js';
+export { startScraper, selectSeries, METRIC_MAP } from './scrape.js';
+export type { EngineSample, EngineSeries, ScraperOptions } from './scrape.js';
+export { parsePrometheusText } from './prometheus.js';
+export { findTunedConfig, listTunedConfigs } from './tuned.js';
+export type { TunedConfig } from './tuned.js';
 
 /**
- * Launch (or attach to) the engine named in the plan and wait until it is ready. (First cut: attach to
- * `--endpoint` only; the engines issue adds launching, readiness, versions, scraping and stopping, keeping
- * this signature.)
+ * Launch (or, with `--endpoint`, attach to) the engine named in the plan and wait until it is ready.
+ * The handle carries the base URL, version, effective command line, request quirks, metrics URL and a
+ * `died` promise; the caller must `stop()` it (also on failure paths).
  */
-export async function acquireEngine(plan: LlmPlan, _ctx: EngineContext): Promise<EngineHandle> {
-  if (!plan.endpoint) {
-    throw new BenchError(
-      'BENCH_ERR_NOT_IMPLEMENTED',
-      `launching engine "${plan.engine}" is not available yet`,
-      {
-        hint: 'attach to a running server with --endpoint http://HOST:PORT/v1',
-      },
-    );
+export async function acquireEngine(plan: LlmPlan, ctx: EngineContext): Promise<EngineHandle> {
+  if (!(ENGINE_NAMES as readonly string[]).includes(plan.engine)) {
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `unknown engine "${plan.engine}"`, {
+      hint: `use one of: ${ENGINE_NAMES.join(', ')} (see \`bench engines\`)`,
+    });
   }
-  const baseUrl = plan.endpoint.replace(/\/+$/, '');
-  return {
-    name: plan.engine,
-    baseUrl,
-    version: null,
-    commandLine: null,
-    quirks: { canForceOutputLength: plan.engine !== 'openai', strictFields: false, includeUsage: true },
-    metricsUrl: null,
-    dcgmUrl: null,
-    died: new Promise<never>(() => {}),
-    stop: async () => {},
-  };
+  const adapter = createAdapter(plan.engine, plan.model);
+  if (plan.endpoint || !adapter) return attachEngine(adapter, plan, ctx);
+  return launchEngine(adapter, plan, ctx);
 }

@@ -1,0 +1,196 @@
+// npm run bench:client — speed and accuracy of the streaming client (SPEC §15).
+// The server runs in its own process pinned to core 1, this client on core 0 (re-executed under taskset).
+//  (a) chunks/s parsed and timestamped against a 1000-event stream served as fast as possible (conc 1, 8)
+//  (b) TTFT/TPOT accuracy with 1000 concurrent trickling streams (first token 100 ms, then every 10 ms)
+//  (c) memory per in-flight request during (b)
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+if (hasTaskset && !process.env.BENCH_PINNED) {
+  const child = spawn(
+    'taskset',
+    ['-c', '0', process.execPath, '--expose-gc', self, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    },
+  );
+  const [code] = await once(child, 'exit');
+  process.exit(code ?? 1);
+}
+
+const { createStreamingClient } = await import('../packages/llm/dist/client/streaming-client.js');
+const quirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
+const item = { id: 'b-0', prompt: 'hello', promptTokens: 1, outputTokens: 1000 };
+const quick = process.argv.includes('--quick');
+
+async function startServer(file, env = {}) {
+  const script = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
+  const args = hasTaskset ? ['-c', '1', process.execPath, script] : [script];
+  const proc = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => {
+      const m = /listening (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`server ${file} exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/v1`, origin: `http://127.0.0.1:${port}`, stop: () => proc.kill() };
+}
+
+function percentile(values, q) {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** (a) Closed loop at `concurrency` for `durationMs`; returns content chunks per second. */
+async function fastRun(url, concurrency, durationMs) {
+  const client = createStreamingClient({ baseUrl: url, connections: concurrency, quirks });
+  await client.warm(concurrency);
+  const request = { item, api: 'chat', model: 'm' };
+  // Warm-up so the JIT has compiled the hot path before timing.
+  for (let i = 0; i < 20; i++) await client.send(request, { timeoutMs: 30_000 });
+  let chunks = 0;
+  let requests = 0;
+  let failures = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const deadline = t0 + durationMs;
+  async function worker() {
+    while (performance.now() < deadline) {
+      const r = await client.send(request, { timeoutMs: 30_000 });
+      if (r.status !== 'ok' || r.chunkTimes.length !== 1000) failures++;
+      chunks += r.chunkTimes.length;
+      requests++;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await client.close();
+  return {
+    concurrency,
+    chunksPerS: chunks / elapsedS,
+    chunksPerCpuS: chunks / ((cpu.user + cpu.system) / 1e6),
+    requests,
+    failures,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    elapsedS,
+  };
+}
+
+/** (b)+(c) `streams` concurrent trickling streams, `rounds` requests each. */
+async function trickleRun(server, streams, rounds) {
+  const client = createStreamingClient({ baseUrl: server.url, connections: streams, quirks });
+  await client.warm(streams);
+  const request = { item: { ...item, outputTokens: 100 }, api: 'chat', model: 'm' };
+  globalThis.gc?.();
+  const mem0 = process.memoryUsage();
+  let peak = { inFlight: 0, heapUsed: 0, rss: 0 };
+  let inFlight = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (inFlight >= peak.inFlight && m.heapUsed + m.rss > peak.heapUsed + peak.rss)
+      peak = { inFlight, heapUsed: m.heapUsed, rss: m.rss };
+  }, 50);
+  const ttftMs = [];
+  const tpotMs = [];
+  const delayMs = [];
+  const tpotErrPct = [];
+  const trueTtftMs = [];
+  let failures = 0;
+  async function worker() {
+    for (let r = 0; r < rounds; r++) {
+      inFlight++;
+      const res = await client.send(request, { timeoutMs: 60_000 });
+      inFlight--;
+      if (res.status !== 'ok' || res.chunkTimes.length < 2) {
+        failures++;
+        continue;
+      }
+      const t = res.chunkTimes;
+      ttftMs.push(t[0] - res.sentAt);
+      tpotMs.push((t[t.length - 1] - t[0]) / (t.length - 1));
+      // Each token's text is `|<absolute ms when the server wrote it>`: the truth to compare with.
+      const written = res.text.split('|').slice(1).map(Number);
+      if (written.length === t.length) {
+        const origin = performance.timeOrigin;
+        delayMs.push(origin + t[0] - written[0]);
+        const trueTpot = (written[written.length - 1] - written[0]) / (written.length - 1);
+        tpotErrPct.push(((tpotMs[tpotMs.length - 1] - trueTpot) / trueTpot) * 100);
+        trueTtftMs.push(written[0] - (origin + res.sentAt));
+      }
+    }
+  }
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: streams }, worker));
+  const elapsedS = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const serverLag = await (await fetch(`${server.origin}/stats`)).json();
+  await client.close();
+  const chunks = ttftMs.length * 100;
+  return {
+    streams,
+    requests: ttftMs.length,
+    failures,
+    chunksPerS: chunks / elapsedS,
+    ttftP50Ms: percentile(ttftMs, 0.5),
+    ttftP99Ms: percentile(ttftMs, 0.99),
+    tpotP50Ms: percentile(tpotMs, 0.5),
+    tpotP99Ms: percentile(tpotMs, 0.99),
+    ttftErrP50Ms: percentile(delayMs, 0.5),
+    ttftErrP99Ms: percentile(delayMs, 0.99),
+    trueTtftP50Ms: percentile(trueTtftMs, 0.5),
+    tpotErrP50Pct: percentile(tpotErrPct, 0.5),
+    serverWriteLagP50Ms: serverLag.p50Ms,
+    serverWriteLagP99Ms: serverLag.p99Ms,
+    memPerInFlightKiB:
+      peak.inFlight > 0 ? (peak.heapUsed + peak.rss - mem0.heapUsed - mem0.rss) / peak.inFlight / 1024 : null,
+    peakInFlight: peak.inFlight,
+  };
+}
+
+const fmt = (x, d = 2) => (x === null || x === undefined ? 'n/a' : Number(x).toFixed(d));
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}, pinned: ${hasTaskset}`,
+);
+
+const fast = await startServer('fast-stream.mjs');
+try {
+  for (const concurrency of [1, 8]) {
+    const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000);
+    console.log(
+      `(a) fast stream, concurrency ${concurrency}: ${fmt(r.chunksPerS / 1000, 1)}k chunks/s ` +
+        `(${r.requests} requests, ${r.failures} bad, client cpu ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, ` +
+        `${fmt(r.chunksPerCpuS / 1000, 1)}k chunks per client cpu-second) target >= 630k`,
+    );
+  }
+} finally {
+  fast.stop();
+}
+
+const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
+try {
+  const streams = quick ? 200 : 1000;
+  const r = await trickleRun(trickle, streams, quick ? 1 : 3);
+  console.log(
+    `(b) trickle, ${r.streams} streams: ${r.requests} requests (${r.failures} bad), ${fmt(r.chunksPerS / 1000, 1)}k chunks/s\n` +
+      `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
+      `    TPOT p50 ${fmt(r.tpotP50Ms, 3)} ms (error ${fmt(((r.tpotP50Ms - 10) / 10) * 100)}%, target <= 1%), p99 ${fmt(r.tpotP99Ms, 3)} ms\n` +
+      `    against the server's actual write times: TTFT error p50 ${fmt(r.ttftErrP50Ms, 3)} ms, p99 ${fmt(r.ttftErrP99Ms, 3)} ms ` +
+      `(true TTFT p50 ${fmt(r.trueTtftP50Ms)} ms), TPOT error p50 ${fmt(r.tpotErrP50Pct, 3)}%\n` +
+      `    server's own write lag p50 ${fmt(r.serverWriteLagP50Ms)} ms, p99 ${fmt(r.serverWriteLagP99Ms)} ms`,
+  );
+  console.log(
+    `(c) memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,
+  );
+} finally {
+  trickle.stop();
+}

@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CommandIo } from '../../plugin/types.js';
+import { resolveStorePath } from '../../store/paths.js';
+import { openStore, type RunStore } from '../../store/run-store.js';
+import { renderGeneric, renderRunList, requestsCsv, toJson } from '../render.js';
+
+async function withStore<T>(
+  storeOption: string | undefined,
+  fn: (store: RunStore) => T | Promise<T>,
+): Promise<T> {
+  const store = openStore(await resolveStorePath(storeOption));
+  try {
+    store.reapStaleRuns();
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** `bench runs list`. */
+export async function runsList(
+  opts: { store?: string; format: string; limit: number },
+  io: CommandIo,
+): Promise<number> {
+  return withStore(opts.store, (store) => {
+    const runs = store.listRuns(opts.limit);
+    io.stdout(opts.format === 'json' ? `${toJson(runs, 2)}\n` : renderRunList(runs));
+    return 0;
+  });
+}
+
+/** `bench runs show <id>`: table via the plugin's render when it can be loaded, JSON with every record. */
+export async function runsShow(
+  id: string,
+  opts: { store?: string; format: string },
+  io: CommandIo,
+): Promise<number> {
+  return withStore(opts.store, async (store) => {
+    const runId = store.resolveRunId(id);
+    if (opts.format === 'json') {
+      io.stdout(`${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`);
+      return 0;
+    }
+    const doc = store.getRunDocument(runId);
+    let text: string | undefined;
+    try {
+      const { loadPlugin, pluginModulePaths } = await import('../../plugin/loader.js');
+      const plugin = await loadPlugin(doc.plugin, { modules: pluginModulePaths(undefined) });
+      text = plugin.render?.(doc);
+    } catch {
+      // The plugin may be gone or changed since the run: the generic rendering still shows everything.
+    }
+    io.stdout(text ?? renderGeneric(doc));
+    return 0;
+  });
+}
+
+/** `bench runs export <id> --format json|csv`. */
+export async function runsExport(
+  id: string,
+  opts: { store?: string; format: string; output?: string },
+  io: CommandIo,
+): Promise<number> {
+  return withStore(opts.store, (store) => {
+    const runId = store.resolveRunId(id);
+    const text =
+      opts.format === 'csv'
+        ? requestsCsv(runId, store.requests(runId))
+        : `${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`;
+    if (opts.output) writeFileSync(resolve(opts.output), text);
+    else io.stdout(text);
+    return 0;
+  });
+}

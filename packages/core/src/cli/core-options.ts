@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { OptionDecl } from '../plugin/types.js';
+
+/**
+ * The core's own options of `bench run`, declared like plugin options so that parsing, config files and
+ * help treat them the same way. Only `seed` goes into the plan; the rest say where results go.
+ */
+export const coreRunOptions: OptionDecl[] = [
+  {
+    key: 'config',
+    flag: '--config <file>',
+    description: 'YAML file of options (keys: option names, camelCase or kebab-case); flags win',
+    schema: z.string().optional(),
+    group: 'Run',
+  },
+  {
+    key: 'seed',
+    flag: '--seed <n>',
+    description: 'seed of every random choice (sampling, arrival gaps, bootstrap)',
+    schema: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    default: 42,
+    group: 'Run',
+  },
+  {
+    key: 'store',
+    flag: '--store <path>',
+    description: 'SQLite run store file (default $INFERENCEBENCH_HOME/store.sqlite or the user data dir)',
+    schema: z.string().min(1).optional(),
+    group: 'Run',
+  },
+  {
+    key: 'format',
+    flag: '--format <fmt>',
+    description: 'result on stdout: table or json (json prints only the JSON document)',
+    schema: z.enum(['table', 'json']),
+    default: 'table',
+    group: 'Run',
+  },
+  {
+    key: 'output',
+    flag: '--output <file>',
+    description: 'also write the JSON result document to this file',
+    schema: z.string().min(1).optional(),
+    group: 'Run',
+  },
+  {
+    key: 'quiet',
+    flag: '--quiet',
+    description: 'no progress or notes on stderr, only warnings and errors',
+    schema: z.coerce.boolean(),
+    default: false,
+    group: 'Run',
+  },
+  {
+    key: 'debug',
+    flag: '--debug',
+    description: 'debug logging, and stack traces on errors',
+    schema: z.coerce.boolean(),
+    default: false,
+    group: 'Run',
+  },
+  {
+    key: 'strict',
+    flag: '--strict',
+    description: 'exit 1 when the run completed but a gate failed (SLO not met, not converged)',
+    schema: z.coerce.boolean(),
+    default: false,
+    group: 'Run',
+  },
+  {
+    key: 'pluginModule',
+    flag: '--plugin-module <paths>',
+    description: 'load plugins from these JS files (comma-separated; also $INFERENCEBENCH_PLUGIN_MODULES)',
+    schema: z.string().optional(),
+    group: 'Run',
+  },
+];
+
+/** Core keys that are part of the plan (the rest are presentation). */
+export const CORE_PLAN_KEYS = ['seed'] as const;

@@ -1,0 +1,154 @@
+import { createRng, type Rng } from '../rng.js';
+import { type NumericArray, mean } from './descriptive.js';
+import { percentileOfSorted, sortedCopy } from './percentile.js';
+
+/** A point estimate with its percentile-bootstrap confidence interval. */
+export interface ConfidenceInterval {
+  /** The statistic on the original data. */
+  estimate: number;
+  lower: number;
+  upper: number;
+  /** e.g. 0.95 */
+  confidence: number;
+  resamples: number;
+}
+
+export interface BootstrapOptions {
+  /** Number of bootstrap resamples. Default 1000. */
+  resamples?: number;
+  /** Confidence level in (0, 1). Default 0.95. */
+  confidence?: number;
+  /** Seeded generator; default `createRng(42).fork('bootstrap')` so results are reproducible. */
+  rng?: Rng;
+}
+
+function resolveOptions(options: BootstrapOptions): { resamples: number; confidence: number; rng: Rng } {
+  const resamples = options.resamples ?? 1000;
+  const confidence = options.confidence ?? 0.95;
+  if (!(Number.isInteger(resamples) && resamples >= 1))
+    throw new RangeError('resamples must be a positive integer');
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError('confidence must be in (0, 1)');
+  return { resamples, confidence, rng: options.rng ?? createRng(42).fork('bootstrap') };
+}
+
+/** Percentile-bootstrap interval from the resampled statistics (sorted in place). */
+function intervalFrom(estimate: number, stats: Float64Array, confidence: number): ConfidenceInterval {
+  stats.sort();
+  const alphaPct = ((1 - confidence) / 2) * 100;
+  return {
+    estimate,
+    lower: percentileOfSorted(stats, alphaPct),
+    upper: percentileOfSorted(stats, 100 - alphaPct),
+    confidence,
+    resamples: stats.length,
+  };
+}
+
+/**
+ * Percentile bootstrap CI of any statistic: draw `resamples` samples of size n with replacement, apply
+ * `statistic` to each, and take the (1-c)/2 and (1+c)/2 percentiles of the results. O(n) per resample
+ * (plus whatever the statistic costs); use bootstrapPercentileCi for percentiles of large samples.
+ * The resample buffer is reused between calls: the statistic must not keep it.
+ */
+export function bootstrapCi(
+  values: NumericArray,
+  statistic: (sample: Float64Array) => number,
+  options: BootstrapOptions = {},
+): ConfidenceInterval {
+  const { resamples, confidence, rng } = resolveOptions(options);
+  const n = values.length;
+  const data = Float64Array.from(values as ArrayLike<number>);
+  const estimate = statistic(data.slice());
+  if (n === 0) return { estimate, lower: Number.NaN, upper: Number.NaN, confidence, resamples };
+  const buffer = new Float64Array(n);
+  const stats = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) buffer[i] = data[Math.floor(rng.next() * n)]!;
+    stats[r] = statistic(buffer);
+  }
+  return intervalFrom(estimate, stats, confidence);
+}
+
+/** Bootstrap CI of the mean (O(n) per resample). */
+export function bootstrapMeanCi(values: NumericArray, options: BootstrapOptions = {}): ConfidenceInterval {
+  return bootstrapCi(values, mean, options);
+}
+
+/**
+ * Gamma(shape, 1) variate by Marsaglia & Tsang (2000), "A simple method for generating gamma variables":
+ * for shape >= 1, d = shape - 1/3, c = 1/sqrt(9d); repeat x ~ N(0,1), v = (1+cx)^3 until
+ * log(u) < x²/2 + d - dv + d·log(v); return d·v. Shapes below 1 use Gamma(shape+1)·U^(1/shape).
+ */
+export function gammaVariate(rng: Rng, shape: number): number {
+  if (shape < 1) return gammaVariate(rng, shape + 1) * (1 - rng.next()) ** (1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = rng.normal();
+    let v = 1 + c * x;
+    if (v <= 0) continue;
+    v = v * v * v;
+    const u = 1 - rng.next();
+    const x2 = x * x;
+    // The squeeze avoids the logarithms almost always.
+    if (u < 1 - 0.0331 * x2 * x2) return d * v;
+    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** Beta(a, b) variate as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+export function betaVariate(rng: Rng, a: number, b: number): number {
+  const x = gammaVariate(rng, a);
+  const y = gammaVariate(rng, b);
+  return x / (x + y);
+}
+
+/**
+ * Percentile-bootstrap CI of the p-th percentile (0..100, numpy "linear") in O(1) per resample.
+ *
+ * Exact, not an approximation: a bootstrap resample of sorted data x is x[floor(n·U_i)] for n iid
+ * uniforms U_i, and since that map is monotone, the resample's j-th order statistic is x[floor(n·U_(j))]
+ * where U_(j) is the j-th order statistic of the uniforms, distributed Beta(j, n-j+1). The percentile
+ * interpolates between order statistics j and j+1 (j = floor(h)+1, h = (n-1)p/100); given U_(j), the
+ * other n-j uniforms are iid on (U_(j), 1), so U_(j+1) = U_(j) + (1-U_(j))·(1 - V^(1/(n-j))), V uniform.
+ * So each resample costs two Gamma draws and one power instead of n draws and a sort.
+ * `sortedValues` must be sorted ascending (use sortedCopy).
+ */
+export function bootstrapPercentileCi(
+  sortedValues: NumericArray,
+  p: number,
+  options: BootstrapOptions = {},
+): ConfidenceInterval {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile p must be in 0..100, got ${p}`);
+  const { resamples, confidence, rng } = resolveOptions(options);
+  const n = sortedValues.length;
+  const estimate = percentileOfSorted(sortedValues, p);
+  if (n === 0) return { estimate, lower: Number.NaN, upper: Number.NaN, confidence, resamples };
+  const h = ((n - 1) * p) / 100;
+  const k = Math.floor(h); // 0-based index of the lower order statistic
+  const frac = h - k;
+  const j = k + 1; // the same, 1-based, as in the Beta parameters
+  const needNext = frac > 0 && j < n;
+  const pick = (u: number): number => sortedValues[Math.min(n - 1, Math.floor(n * u))]!;
+  const stats = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    const u = betaVariate(rng, j, n - j + 1);
+    const lo = pick(u);
+    if (!needNext) {
+      stats[r] = lo;
+      continue;
+    }
+    const uNext = u + (1 - u) * (1 - (1 - rng.next()) ** (1 / (n - j)));
+    stats[r] = lo + frac * (pick(uNext) - lo);
+  }
+  return intervalFrom(estimate, stats, confidence);
+}
+
+/** Convenience: sort once, then bootstrapPercentileCi. */
+export function percentileCi(
+  values: NumericArray,
+  p: number,
+  options: BootstrapOptions = {},
+): ConfidenceInterval {
+  return bootstrapPercentileCi(sortedCopy(values), p, options);
+}

@@ -1,0 +1,425 @@
+/**
+ * Turns SSE events of an OpenAI-compatible completions/chat stream into what the client records: content
+ * chunk times, usage, system_fingerprint, the end marker and in-stream errors. Two interpreters share one
+ * accumulator: `interpretEventFull` (JSON.parse, the reference) and `interpretEvent` (a byte scan for the
+ * ordinary content chunk, falling back to the full parse for anything else).
+ */
+import { SSE_ERROR, type SseEventKind } from './sse-parser.js';
+
+const decoder = new TextDecoder();
+
+/** Everything one stream has told us so far. Text is kept as escaped JSON bytes and decoded on demand. */
+export class StreamAccumulator {
+  chunkTimes: number[] = [];
+  chunkTokens: (number | null)[] = [];
+  usageCompletionTokens: number | null = null;
+  usagePromptTokens: number | null = null;
+  systemFingerprint: string | null = null;
+  /** `data: [DONE]` was seen. */
+  done = false;
+  /** First in-stream error message (error event, error object, malformed JSON). */
+  error: string | null = null;
+  private decoded = '';
+  // Raw (still JSON-escaped) text bytes of fast-path chunks, decoded once when text is asked for.
+  private raw = new Uint8Array(0);
+  private rawLen = 0;
+
+  /** Generated text so far (reasoning and content, in arrival order). */
+  get text(): string {
+    if (this.rawLen > 0) this.flushRaw();
+    return this.decoded;
+  }
+
+  /** Appends already decoded text. */
+  appendText(s: string): void {
+    if (this.rawLen > 0) this.flushRaw();
+    this.decoded += s;
+  }
+
+  /** Appends the bytes of a JSON string literal's content, escapes included. */
+  appendRawText(buf: Uint8Array, start: number, end: number): void {
+    const need = this.rawLen + end - start;
+    if (need > this.raw.length) {
+      const grown = new Uint8Array(Math.max(need, this.raw.length * 2, 256));
+      grown.set(this.raw.subarray(0, this.rawLen));
+      this.raw = grown;
+    }
+    this.raw.set(buf.subarray(start, end), this.rawLen);
+    this.rawLen = need;
+  }
+
+  private flushRaw(): void {
+    // Each piece was a complete string literal body, so their concatenation is one valid literal body.
+    this.decoded += JSON.parse(`"${decoder.decode(this.raw.subarray(0, this.rawLen))}"`) as string;
+    this.rawLen = 0;
+  }
+}
+
+const DONE = [91, 68, 79, 78, 69, 93]; // "[DONE]"
+
+function isDone(buf: Uint8Array, start: number, end: number): boolean {
+  // Tolerate surrounding whitespace: some proxies pad the marker.
+  while (start < end && buf[start] <= 32) start++;
+  while (end > start && buf[end - 1] <= 32) end--;
+  if (end - start !== 6) return false;
+  for (let i = 0; i < 6; i++) if (buf[start + i] !== DONE[i]) return false;
+  return true;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function errorMessage(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (isObject(err)) {
+    if (typeof err.message === 'string') return err.message;
+    return JSON.stringify(err);
+  }
+  return String(err);
+}
+
+function recordUsage(acc: StreamAccumulator, usage: unknown, isToken: boolean): void {
+  if (!isObject(usage)) return;
+  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : null;
+  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : null;
+  if (isToken && completion !== null && (acc.usageCompletionTokens !== null || acc.chunkTimes.length === 1)) {
+    // Running totals on every content chunk (continuous usage): the delta is this chunk's token count.
+    // A total that appears only on the last chunk says nothing about that chunk alone.
+    acc.chunkTokens[acc.chunkTokens.length - 1] = completion - (acc.usageCompletionTokens ?? 0);
+  }
+  if (completion !== null) acc.usageCompletionTokens = completion;
+  if (prompt !== null) acc.usagePromptTokens = prompt;
+}
+
+/** Reference interpreter: parses every event with JSON.parse. */
+export function interpretEventFull(
+  acc: StreamAccumulator,
+  kind: SseEventKind,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  arrivalMs: number,
+): void {
+  if (acc.done || acc.error !== null) return;
+  if (isDone(buf, start, end)) {
+    acc.done = true;
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(buf.subarray(start, end)));
+  } catch {
+    acc.error =
+      kind === SSE_ERROR ? decoder.decode(buf.subarray(start, end)).slice(0, 200) : 'malformed SSE event';
+    return;
+  }
+  if (kind === SSE_ERROR) {
+    acc.error = errorMessage(isObject(parsed) && 'error' in parsed ? parsed.error : parsed);
+    return;
+  }
+  if (!isObject(parsed)) {
+    acc.error = 'malformed SSE event';
+    return;
+  }
+  if (parsed.error !== undefined && parsed.error !== null) {
+    acc.error = errorMessage(parsed.error);
+    return;
+  }
+  if (parsed.object === 'error') {
+    acc.error = typeof parsed.message === 'string' ? parsed.message : JSON.stringify(parsed);
+    return;
+  }
+  if (typeof parsed.system_fingerprint === 'string') acc.systemFingerprint = parsed.system_fingerprint;
+  let isToken = false;
+  const choices = parsed.choices;
+  if (Array.isArray(choices) && choices.length > 0 && isObject(choices[0])) {
+    const choice = choices[0];
+    let piece = '';
+    if (isObject(choice.delta)) {
+      const { reasoning_content: reasoning, content } = choice.delta;
+      if (typeof reasoning === 'string') piece += reasoning;
+      if (typeof content === 'string') piece += content;
+    } else if (typeof choice.text === 'string') {
+      piece = choice.text;
+    }
+    if (piece.length > 0) {
+      isToken = true;
+      acc.chunkTimes.push(arrivalMs);
+      acc.chunkTokens.push(null);
+      acc.appendText(piece);
+    }
+  }
+  recordUsage(acc, parsed.usage, isToken);
+}
+
+// ---- Fast path -------------------------------------------------------------------------------------
+// A validating JSON scanner over bytes that allocates nothing. It records where choices[0].delta.content,
+// choices[0].delta.reasoning_content, choices[0].text and system_fingerprint sit, and gives up (so the
+// full parse decides) on anything unusual: usage, error, object:"error", escaped keys, deep nesting.
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const MAX_DEPTH = 32;
+
+// Roles of a value in the chunk; only these positions matter to the interpretation.
+const ANY = 0;
+const TOP = 1;
+const CHOICES = 2;
+const CHOICE0 = 3;
+const DELTA = 4;
+
+// Scratch results of one scan (module state: the scan is synchronous and never re-entered).
+let bail = false;
+let topIsObject = false;
+let deltaIsObject = false;
+let contentStart = -1;
+let contentEnd = -1;
+let reasoningStart = -1;
+let reasoningEnd = -1;
+let textStart = -1;
+let textEnd = -1;
+let fpStart = -1;
+let fpEnd = -1;
+let lastStrEscaped = false;
+
+function skipWs(b: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = b[i];
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+    i++;
+  }
+  return i;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Scans a string starting at its opening quote; returns the index after the closing quote, or -1. */
+function scanString(b: Uint8Array, i: number, end: number): number {
+  i++;
+  lastStrEscaped = false;
+  while (i < end) {
+    const c = b[i];
+    if (c === QUOTE) return i + 1;
+    if (c < 32) return -1;
+    if (c === BACKSLASH) {
+      lastStrEscaped = true;
+      const e = b[i + 1];
+      if (e === 117) {
+        if (i + 5 >= end || !isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5]))
+          return -1;
+        i += 6;
+        continue;
+      }
+      // " \ / b f n r t
+      if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
+        return -1;
+      }
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function scanNumber(b: Uint8Array, i: number, end: number): number {
+  if (b[i] === 45) i++;
+  if (i >= end) return -1;
+  if (b[i] === 48) i++;
+  else if (isDigit(b[i])) while (i < end && isDigit(b[i])) i++;
+  else return -1;
+  if (i < end && b[i] === 46) {
+    i++;
+    if (i >= end || !isDigit(b[i])) return -1;
+    while (i < end && isDigit(b[i])) i++;
+  }
+  if (i < end && (b[i] === 101 || b[i] === 69)) {
+    i++;
+    if (i < end && (b[i] === 43 || b[i] === 45)) i++;
+    if (i >= end || !isDigit(b[i])) return -1;
+    while (i < end && isDigit(b[i])) i++;
+  }
+  return i;
+}
+
+function scanWord(b: Uint8Array, i: number, end: number, word: string): number {
+  if (i + word.length > end) return -1;
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
+  return i + word.length;
+}
+
+function keyIs(b: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[start + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Scans one value at `i` (whitespace already skipped); returns the index after it, or -1 if invalid. */
+function scanValue(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
+  if (i >= end) return -1;
+  const c = b[i];
+  if (c === 123) return scanObject(b, i, end, role, depth + 1);
+  if (c === 91) return scanArray(b, i, end, role, depth + 1);
+  if (c === QUOTE) return scanString(b, i, end);
+  if (c === 116) return scanWord(b, i, end, 'true');
+  if (c === 102) return scanWord(b, i, end, 'false');
+  if (c === 110) return scanWord(b, i, end, 'null');
+  return scanNumber(b, i, end);
+}
+
+function scanArray(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
+  if (depth > MAX_DEPTH) {
+    bail = true;
+    return -1;
+  }
+  i = skipWs(b, i + 1, end);
+  if (i < end && b[i] === 93) return i + 1;
+  let index = 0;
+  for (;;) {
+    i = skipWs(b, i, end);
+    const childRole = role === CHOICES && index === 0 ? CHOICE0 : ANY;
+    i = scanValue(b, i, end, childRole, depth);
+    if (i < 0) return -1;
+    i = skipWs(b, i, end);
+    if (i >= end) return -1;
+    if (b[i] === 93) return i + 1;
+    if (b[i] !== 44) return -1;
+    i++;
+    index++;
+  }
+}
+
+function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
+  if (depth > MAX_DEPTH) {
+    bail = true;
+    return -1;
+  }
+  if (role === TOP) topIsObject = true;
+  else if (role === DELTA) deltaIsObject = true;
+  i = skipWs(b, i + 1, end);
+  if (i < end && b[i] === 125) return i + 1;
+  for (;;) {
+    i = skipWs(b, i, end);
+    if (i >= end || b[i] !== QUOTE) return -1;
+    const keyStart = i + 1;
+    i = scanString(b, i, end);
+    if (i < 0) return -1;
+    const keyEnd = i - 1;
+    // Escaped keys could spell a key we care about: leave them to JSON.parse.
+    if (lastStrEscaped && role !== ANY) bail = true;
+    i = skipWs(b, i, end);
+    if (i >= end || b[i] !== 58) return -1;
+    i = skipWs(b, i + 1, end);
+    let childRole = ANY;
+    const valueStart = i;
+    if (role === TOP) {
+      if (keyIs(b, keyStart, keyEnd, 'choices')) childRole = b[i] === 91 ? CHOICES : ANY;
+      else if (keyIs(b, keyStart, keyEnd, 'usage') || keyIs(b, keyStart, keyEnd, 'error')) bail = true;
+      else if (keyIs(b, keyStart, keyEnd, 'object') && scanWord(b, i, end, '"error"') !== -1) bail = true;
+    } else if (role === CHOICE0) {
+      if (keyIs(b, keyStart, keyEnd, 'delta')) {
+        // A later duplicate key replaces an earlier one, as in JSON.parse.
+        deltaIsObject = false;
+        contentStart = contentEnd = reasoningStart = reasoningEnd = -1;
+        childRole = DELTA;
+      }
+    }
+    i = scanValue(b, i, end, childRole === DELTA && b[i] !== 123 ? ANY : childRole, depth);
+    if (i < 0) return -1;
+    if (b[valueStart] === QUOTE) {
+      // A string value: remember the ones the interpretation reads (body without the quotes).
+      if (role === DELTA) {
+        if (keyIs(b, keyStart, keyEnd, 'content')) {
+          contentStart = valueStart + 1;
+          contentEnd = i - 1;
+        } else if (keyIs(b, keyStart, keyEnd, 'reasoning_content')) {
+          reasoningStart = valueStart + 1;
+          reasoningEnd = i - 1;
+        }
+      } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'text')) {
+        textStart = valueStart + 1;
+        textEnd = i - 1;
+      } else if (role === TOP && keyIs(b, keyStart, keyEnd, 'system_fingerprint')) {
+        fpStart = valueStart + 1;
+        fpEnd = i - 1;
+      }
+    } else if (role === DELTA) {
+      if (keyIs(b, keyStart, keyEnd, 'content')) contentStart = contentEnd = -1;
+      else if (keyIs(b, keyStart, keyEnd, 'reasoning_content')) reasoningStart = reasoningEnd = -1;
+    } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'text')) {
+      textStart = textEnd = -1;
+    } else if (role === TOP && keyIs(b, keyStart, keyEnd, 'system_fingerprint')) {
+      fpStart = fpEnd = -1;
+    }
+    if (bail) return -1;
+    i = skipWs(b, i, end);
+    if (i >= end) return -1;
+    if (b[i] === 125) return i + 1;
+    if (b[i] !== 44) return -1;
+    i++;
+  }
+}
+
+/** Whether `s` equals the bytes `b[start..end)` read as Latin-1 (exact for ASCII fingerprints). */
+function sameAscii(s: string | null, b: Uint8Array, start: number, end: number): boolean {
+  if (s === null || s.length !== end - start) return false;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k] || b[start + k] > 127) return false;
+  return true;
+}
+
+/**
+ * Interprets one SSE event into `acc`; same results as `interpretEventFull`, but ordinary content chunks
+ * are scanned in place instead of decoded and parsed.
+ */
+export function interpretEvent(
+  acc: StreamAccumulator,
+  kind: SseEventKind,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  arrivalMs: number,
+): void {
+  if (acc.done || acc.error !== null) return;
+  if (kind === SSE_ERROR) {
+    interpretEventFull(acc, kind, buf, start, end, arrivalMs);
+    return;
+  }
+  bail = false;
+  topIsObject = false;
+  deltaIsObject = false;
+  contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = fpStart = fpEnd = -1;
+  const i = skipWs(buf, start, end);
+  const after = scanValue(buf, i, end, TOP, 0);
+  // Invalid, unusual, or not an object: the full parse gives the verdict and the message.
+  if (after < 0 || bail || !topIsObject || skipWs(buf, after, end) !== end) {
+    interpretEventFull(acc, kind, buf, start, end, arrivalMs);
+    return;
+  }
+  if (fpStart >= 0 && !sameAscii(acc.systemFingerprint, buf, fpStart, fpEnd)) {
+    acc.systemFingerprint = JSON.parse(`"${decoder.decode(buf.subarray(fpStart, fpEnd))}"`) as string;
+  }
+  let isToken = false;
+  if (deltaIsObject) {
+    if (reasoningEnd > reasoningStart || contentEnd > contentStart) {
+      isToken = true;
+      if (reasoningEnd > reasoningStart) acc.appendRawText(buf, reasoningStart, reasoningEnd);
+      if (contentEnd > contentStart) acc.appendRawText(buf, contentStart, contentEnd);
+    }
+  } else if (textEnd > textStart) {
+    isToken = true;
+    acc.appendRawText(buf, textStart, textEnd);
+  }
+  if (isToken) {
+    acc.chunkTimes.push(arrivalMs);
+    acc.chunkTokens.push(null);
+  }
+}

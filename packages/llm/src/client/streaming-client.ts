@@ -1,0 +1,245 @@
+/**
+ * The streaming client: one undici Pool per endpoint, requests sent through `pool.dispatch()` so every
+ * body chunk is timestamped the moment undici hands it over, before any parsing.
+ */
+import { performance } from 'node:perf_hooks';
+import { BenchError } from 'inferencebench';
+import { Pool } from 'undici';
+import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
+import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
+import { buildRequestBody, requestPath } from './request-body.js';
+import { type SseEventKind, SseParser } from './sse-parser.js';
+
+/** Options of `createStreamingClient`. */
+export interface StreamingClientOptions {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:8000/v1 */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer ...`; never logged and never part of an error text. */
+  apiKey?: string | undefined;
+  /** Connection pool size: the concurrency cap of the run. */
+  connections: number;
+  quirks: RequestQuirks;
+}
+
+const ERROR_BODY_BYTES = 200;
+const decoder = new TextDecoder();
+
+class TimeoutAbort extends Error {}
+class CancelAbort extends Error {}
+
+/** Removes the API key from any text that may leave the client (error messages, bodies). */
+function redact(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join('***') : text;
+}
+
+/** One in-flight request: the undici dispatch handler (legacy form, which undici calls without a wrapper). */
+class RequestHandler {
+  readonly acc = new StreamAccumulator();
+  readonly parser: SseParser;
+  sentAt = Number.NaN;
+  httpStatus: number | null = null;
+  private abortFn: ((err?: Error) => void) | null = null;
+  private pendingAbort: Error | null = null;
+  private errorBody: Uint8Array | null = null;
+  private errorBodyLen = 0;
+  private lastArrivalMs = 0;
+  private bodyBytes = 0;
+  private settled = false;
+  private timer: NodeJS.Timeout | null = null;
+  private detachSignal: (() => void) | null = null;
+
+  constructor(
+    private readonly apiKey: string | undefined,
+    private readonly resolve: (result: ClientResult) => void,
+  ) {
+    const acc = this.acc;
+    this.parser = new SseParser((kind: SseEventKind, buf, start, end, arrivalMs) =>
+      interpretEvent(acc, kind, buf, start, end, arrivalMs),
+    );
+  }
+
+  arm(timeoutMs: number, signal: AbortSignal | undefined): void {
+    if (signal) {
+      if (signal.aborted) {
+        this.abort(new CancelAbort('request cancelled'));
+        return;
+      }
+      const onAbort = () => this.abort(new CancelAbort('request cancelled'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.detachSignal = () => signal.removeEventListener('abort', onAbort);
+    }
+    if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+      this.timer = setTimeout(
+        () => this.abort(new TimeoutAbort(`request timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    }
+  }
+
+  private abort(reason: Error): void {
+    if (this.settled) return;
+    if (this.abortFn) this.abortFn(reason);
+    else this.pendingAbort = reason; // not on a connection yet: abort as soon as undici hands one over
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.pendingAbort) {
+      abort(this.pendingAbort);
+      return;
+    }
+    this.sentAt = performance.now();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    if (statusCode < 200) return true; // 1xx informational: the real response follows
+    this.httpStatus = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    // The arrival time is taken before anything else looks at the bytes.
+    const arrivalMs = performance.now();
+    this.lastArrivalMs = arrivalMs;
+    this.bodyBytes += chunk.length;
+    const status = this.httpStatus ?? 0;
+    if (status >= 200 && status < 300) {
+      this.parser.push(chunk, arrivalMs);
+    } else if (this.errorBodyLen < ERROR_BODY_BYTES) {
+      this.errorBody ??= new Uint8Array(ERROR_BODY_BYTES);
+      const take = Math.min(chunk.length, ERROR_BODY_BYTES - this.errorBodyLen);
+      this.errorBody.set(chunk.subarray(0, take), this.errorBodyLen);
+      this.errorBodyLen += take;
+    }
+    return true;
+  }
+
+  onComplete(): void {
+    const status = this.httpStatus ?? 0;
+    if (status < 200 || status >= 300) {
+      this.finish('http_error', `HTTP ${status}: ${this.errorText()}`);
+      return;
+    }
+    this.parser.end(this.lastArrivalMs);
+    if (this.acc.error !== null) this.finish('stream_error', this.acc.error);
+    else if (this.parser.events === 0 && this.bodyBytes > 0)
+      this.finish('stream_error', 'response is not an SSE stream');
+    else this.finish('ok', null);
+  }
+
+  onError(err: Error): void {
+    if (err instanceof TimeoutAbort) this.finish('timeout', err.message);
+    else if (err instanceof CancelAbort) this.finish('cancelled', err.message);
+    else if (this.httpStatus !== null && (this.httpStatus < 200 || this.httpStatus >= 300)) {
+      this.finish('http_error', `HTTP ${this.httpStatus}: ${this.errorText()}`);
+    } else if (this.acc.done && this.acc.error === null) {
+      // Everything up to [DONE] arrived; a connection dropped after it lost nothing.
+      this.finish('ok', null);
+    } else {
+      const code = (err as { code?: string }).code;
+      this.finish('stream_error', this.acc.error ?? `${err.message}${code ? ` (${code})` : ''}`);
+    }
+  }
+
+  private errorText(): string {
+    return this.errorBody ? decoder.decode(this.errorBody.subarray(0, this.errorBodyLen)) : '';
+  }
+
+  private finish(status: RequestStatus, error: string | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.detachSignal?.();
+    const acc = this.acc;
+    this.resolve({
+      status,
+      sentAt: this.sentAt,
+      chunkTimes: acc.chunkTimes,
+      chunkTokens: acc.chunkTokens,
+      usageCompletionTokens: acc.usageCompletionTokens,
+      usagePromptTokens: acc.usagePromptTokens,
+      text: acc.text,
+      httpStatus: this.httpStatus,
+      error: error === null ? null : redact(error, this.apiKey),
+      systemFingerprint: acc.systemFingerprint,
+    });
+  }
+}
+
+/** Creates a client that streams completions from one OpenAI-compatible endpoint. */
+export function createStreamingClient(options: StreamingClientOptions): StreamingClient {
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `endpoint is not a URL: ${options.baseUrl}`, {
+      hint: 'give --endpoint as http://HOST:PORT/v1',
+    });
+  }
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const connections = Math.max(1, Math.floor(options.connections));
+  const pool = new Pool(url.origin, {
+    connections,
+    pipelining: 1,
+    // Our own timer decides timeouts (status `timeout`, partial chunk times kept).
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 600_000,
+    keepAliveMaxTimeout: 600_000,
+  });
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+  };
+  if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  const getHeaders: Record<string, string> = { accept: 'application/json' };
+  if (options.apiKey) getHeaders.authorization = `Bearer ${options.apiKey}`;
+
+  return {
+    send(
+      request: ClientRequest,
+      sendOptions: { signal?: AbortSignal; timeoutMs: number },
+    ): Promise<ClientResult> {
+      return new Promise<ClientResult>((resolve) => {
+        const handler = new RequestHandler(options.apiKey, resolve);
+        const body = JSON.stringify(buildRequestBody(request, options.quirks));
+        handler.arm(sendOptions.timeoutMs, sendOptions.signal);
+        try {
+          pool.dispatch(
+            { path: basePath + requestPath(request.api), method: 'POST', headers: baseHeaders, body },
+            handler,
+          );
+        } catch (err) {
+          // A closed pool throws synchronously; still a result, not an exception.
+          handler.onError(err as Error);
+        }
+      });
+    },
+
+    async warm(n: number): Promise<void> {
+      const count = Math.min(Math.max(1, Math.floor(n)), connections);
+      const attempts = Array.from({ length: count }, () =>
+        pool.request({ path: `${basePath}/models`, method: 'GET', headers: getHeaders }).then(
+          async (res) => {
+            await res.body.dump();
+            return null;
+          },
+          (err: Error) => err,
+        ),
+      );
+      const failures = (await Promise.all(attempts)).filter((e): e is Error => e !== null);
+      // Any HTTP answer (404 included) means the connection is open; refusing to connect is the user's problem.
+      if (failures.length === count) {
+        throw new BenchError(
+          'BENCH_ERR_ENDPOINT',
+          `cannot connect to ${url.origin}: ${redact(failures[0].message, options.apiKey)}`,
+          { hint: 'check that the server is running and --endpoint is right' },
+        );
+      }
+    },
+
+    async close(): Promise<void> {
+      await pool.close();
+    },
+  };
+}

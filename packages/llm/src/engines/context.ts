@@ -1,0 +1,22 @@
+import type { Logger, Progress } from 'inferencebench';
+
+/** What acquireEngine needs from the run besides the plan. */
+export interface EngineContext {
+  /** Directory of the run, for engine logs. */
+  runDir: string;
+  progress: Progress;
+  signal: AbortSignal;
+  log: Logger;
+  /** Seed for this launch (differs per launch in comparisons). */
+  seed: number;
+  /** 1-based launch number, in log file names (`engine-vllm-2.log`). Default 1. */
+  launch?: number;
+  /** Detected hardware name (e.g. `H100-SXM5-80GB`), used for the tuned config when --hardware is absent. */
+  hardware?: string | null;
+  /** SIGTERM -> SIGKILL grace period on stop, ms. Default 10000. */
+  stopGraceMs?: number;
+  /** Readiness poll interval, ms. Default 500. */
+  pollIntervalMs?: number;
+  /** Health check interval during the run, ms. Default 1000. */
+  healthIntervalMs?: number;
+}

@@ -1,0 +1,527 @@
+import type { Progress, RequestRecordInput, Rng } from 'inferencebench';
+import {
+  buildRecord,
+  type Phase,
+  type RequestRecord,
+  type TokenCounter,
+  tokensInWindow,
+  tokensPerChunk,
+  wordCounter,
+} from '../metrics/request-metrics.js';
+import { coefficientOfVariation, mean } from '../metrics/stats.js';
+import type { ApiKind, ClientResult, PromptItem, RequestStatus, StreamingClient } from '../types.js';
+import { poissonGapsMs, scheduleStreams } from './poisson-schedule.js';
+import { PreciseSleeper } from './precise-sleep.js';
+
+/** Everything one level needs (SPEC §3, §4). Durations in seconds as in the plan. */
+export interface LevelRunOptions {
+  levelIndex: number;
+  concurrency: number;
+  /** req/s, `auto` (Little's law from the warm-up) or `inf` (closed loop). */
+  rate: number | 'auto' | 'inf';
+  durationS: number;
+  warmupRuns: number;
+  gateWindow: number;
+  gateCov: number;
+  gateMetric: 'tpot' | 'ttft' | 'e2e';
+  gateTimeoutS: number;
+  drainTimeoutS: number;
+  requestTimeoutS: number;
+  client: StreamingClient;
+  items: PromptItem[];
+  api: ApiKind;
+  model: string;
+  /** The run's generator; the level forks its own named streams from it. */
+  rng: Rng;
+  signal?: AbortSignal;
+  /** Where per-request records go as they finish (the run writer's `request`). */
+  onRecord?: (record: RequestRecordInput) => void;
+  progress?: Progress;
+  tokenCounter?: TokenCounter;
+  now?: () => number;
+}
+
+export interface GateRecord {
+  metric: 'tpot' | 'ttft' | 'e2e';
+  window: number;
+  cov_threshold: number;
+  converged: boolean;
+  /** CoV over the last window when the gate closed (null if never enough samples). */
+  cov: number | null;
+  /** Seconds from the start of the measured pattern until measurement began. */
+  duration_s: number;
+  completed: number;
+}
+
+export interface LevelRunResult {
+  levelIndex: number;
+  concurrency: number;
+  rateMode: 'auto' | 'inf' | 'fixed';
+  /** λ used (req/s); Infinity for closed loop. */
+  rateReqS: number;
+  rateNote: string | null;
+  warmup: { runs: number; requests: number; meanE2eMs: number | null };
+  gate: GateRecord;
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Length of the measurement window actually run (shorter only when aborted). */
+  windowS: number;
+  /** Measured requests (scheduled inside the window), every status, chunk times kept. */
+  measured: RequestRecord[];
+  /** Output tokens of every request whose chunks arrived inside the window (SPEC §5 throughput). */
+  windowOutputTokens: number;
+  /** Prompt tokens of every request whose first token arrived inside the window. */
+  windowInputTokens: number;
+  /** Arrivals scheduled inside the window and requests dispatched inside it. */
+  windowScheduled: number;
+  windowDispatched: number;
+  meanInFlight: number;
+  /** Lateness of requests that found a free slot at their scheduled time (measured window), ms. */
+  lagMs: Float64Array;
+  unmeasured: { gate: number; drain: number };
+  drainTimedOut: boolean;
+  aborted: boolean;
+}
+
+interface Pending {
+  seq: number;
+  scheduledMs: number;
+  phase: Phase;
+  item: PromptItem;
+  /** A slot was free when it arrived: its dispatch delay is the client's own lag. */
+  slotFree: boolean;
+}
+
+interface InFlight {
+  pending: Pending;
+  ctrl: AbortController;
+  override: { status: RequestStatus; error: string } | null;
+}
+
+const WARMUP_MIN_REQUESTS = 16;
+
+/** Run one level: warm-up, convergence gate, measurement window, drain (SPEC §3). */
+export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult> {
+  const now = options.now ?? (() => performance.now());
+  const counter = options.tokenCounter ?? wordCounter;
+  const c = options.concurrency;
+  const timeoutMs = options.requestTimeoutS * 1000;
+  const signal = options.signal ?? new AbortController().signal;
+  let seq = 0;
+
+  const emit = (rec: RequestRecord, lagMs: number | null): void => {
+    options.onRecord?.(toStoreRecord(options.levelIndex, rec, lagMs));
+  };
+  const send = (item: PromptItem, ctrl: AbortController): Promise<ClientResult> =>
+    options.client
+      .send({ item, api: options.api, model: options.model }, { signal: ctrl.signal, timeoutMs })
+      .catch((err: unknown) => failedResult(now(), err));
+
+  // --- Warm-up: closed loop at C, discarded; its mean e2e gives L for --rate auto.
+  const warmRng = options.rng.fork(scheduleStreams.warmup(options.levelIndex));
+  const perRun = Math.max(2 * c, WARMUP_MIN_REQUESTS);
+  let lastRunE2e: number[] = [];
+  let warmupRequests = 0;
+  for (let run = 0; run < options.warmupRuns && !signal.aborted; run++) {
+    options.progress?.phase(
+      `level ${options.levelIndex + 1} c=${c} warm-up ${run + 1}/${options.warmupRuns}`,
+      perRun,
+    );
+    const e2e: number[] = [];
+    let issued = 0;
+    // One controller per warm-up run, linked once to the level's signal (not a listener per request).
+    const warmCtrl = new AbortController();
+    const onWarmAbort = (): void => warmCtrl.abort();
+    signal.addEventListener('abort', onWarmAbort, { once: true });
+    const worker = async (): Promise<void> => {
+      while (issued < perRun && !signal.aborted) {
+        issued++;
+        const item = options.items[warmRng.int(options.items.length)]!;
+        const t0 = now();
+        const res = await send(item, warmCtrl);
+        const rec = buildRecord(
+          { seq: seq++, phase: 'warmup', scheduledMs: t0, dispatchMs: t0, nInFallback: item.promptTokens },
+          res,
+          counter,
+        );
+        warmupRequests++;
+        if (rec.status === 'ok' && rec.e2eMs !== null) e2e.push(rec.e2eMs);
+        emit(rec, null);
+        options.progress?.tick();
+      }
+    };
+    await Promise.all(Array.from({ length: c }, worker));
+    signal.removeEventListener('abort', onWarmAbort);
+    lastRunE2e = e2e;
+  }
+  const warmMeanE2e = lastRunE2e.length > 0 ? mean(lastRunE2e) : null;
+
+  // --- Rate: explicit, closed loop, or Little's law (λ = C / L) from the last warm-up run.
+  let rateReqS: number;
+  let rateMode: LevelRunResult['rateMode'];
+  let rateNote: string | null = null;
+  if (options.rate === 'inf' || options.rate === Number.POSITIVE_INFINITY) {
+    rateReqS = Number.POSITIVE_INFINITY;
+    rateMode = 'inf';
+  } else if (options.rate === 'auto') {
+    rateMode = 'auto';
+    if (warmMeanE2e !== null && warmMeanE2e > 0) rateReqS = c / (warmMeanE2e / 1000);
+    else {
+      rateReqS = Number.POSITIVE_INFINITY;
+      rateNote = "rate auto: no successful warm-up request to apply Little's law; ran closed loop";
+    }
+  } else {
+    rateReqS = options.rate;
+    rateMode = 'fixed';
+  }
+
+  // --- The measured pattern: gate, window, drain, one continuous stream of load.
+  const gapMs = poissonGapsMs(options.rng.fork(scheduleStreams.arrivals(options.levelIndex)), rateReqS);
+  const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
+  const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
+  const sleeper = new PreciseSleeper(now);
+  const measured: RequestRecord[] = [];
+  const lags: number[] = [];
+  const queue: Pending[] = [];
+  let qHead = 0;
+  const inflight = new Set<InFlight>();
+  const settling = new Set<Promise<void>>();
+  let inFlightCount = 0;
+  let stopped = false;
+  let windowStart: number | null = null;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  let nextArrival = Number.NEGATIVE_INFINITY;
+  let measuredOutstanding = 0;
+  let windowOut = 0;
+  let windowIn = 0;
+  let windowScheduled = 0;
+  let windowDispatched = 0;
+  let inFlightArea = 0;
+  let lastChange = now();
+  let drainTimedOut = false;
+  let endedAt = Number.POSITIVE_INFINITY;
+  const unmeasured = { gate: 0, drain: 0 };
+  const gateValues: number[] = [];
+  let gateCov: number | null = null;
+  let gateCompleted = 0;
+  let converged = false;
+  const patternStart = now();
+  const timers: NodeJS.Timeout[] = [];
+  let finishResolve: () => void = () => {};
+  const finished = new Promise<void>((r) => {
+    finishResolve = r;
+  });
+
+  // Integral of in-flight requests over the window, for the mean in-flight (Little's law check).
+  const accrue = (t: number): void => {
+    if (windowStart !== null) {
+      const a = Math.max(lastChange, windowStart);
+      const b = Math.min(t, windowEnd);
+      if (b > a) inFlightArea += inFlightCount * (b - a);
+    }
+    lastChange = t;
+  };
+  const phaseOf = (scheduled: number): Phase => {
+    if (windowStart === null || scheduled < windowStart) return 'gate';
+    return scheduled < windowEnd ? 'measured' : 'drain';
+  };
+
+  const startWindow = (passed: boolean): void => {
+    if (windowStart !== null || stopped) return;
+    const t = now();
+    accrue(t);
+    windowStart = t;
+    windowEnd = t + options.durationS * 1000;
+    converged = passed;
+    options.progress?.phase(`level ${options.levelIndex + 1} c=${c} measuring`, options.durationS);
+    timers.push(setTimeout(checkEnd, windowEnd - t + 1));
+    timers.push(
+      setTimeout(
+        () => {
+          drainTimedOut = true;
+          finish('drain');
+        },
+        windowEnd - t + options.drainTimeoutS * 1000,
+      ),
+    );
+    const tickTimer = setInterval(
+      () => options.progress?.update(Math.min(options.durationS, (now() - t) / 1000)),
+      1000,
+    );
+    tickTimer.unref();
+    timers.push(tickTimer);
+  };
+
+  const onComplete = (entry: InFlight, res: ClientResult, dispatchMs: number): void => {
+    const t = now();
+    accrue(t);
+    inFlightCount--;
+    inflight.delete(entry);
+    const p = entry.pending;
+    const rec = buildRecord(
+      {
+        seq: p.seq,
+        phase: p.phase,
+        scheduledMs: p.scheduledMs,
+        dispatchMs,
+        nInFallback: p.item.promptTokens,
+        statusOverride: entry.override?.status,
+        errorOverride: entry.override?.error,
+      },
+      res,
+      counter,
+    );
+    if (windowStart !== null && rec.chunkTimesMs.length > 0) {
+      const tpc = tokensPerChunk(rec.chunkTokens, rec.chunkTimesMs.length, rec.nOut);
+      windowOut += tokensInWindow(rec.chunkTimesMs, tpc, windowStart, windowEnd);
+      if (rec.firstMs !== null && rec.firstMs >= windowStart && rec.firstMs < windowEnd) windowIn += rec.nIn;
+    }
+    const lag = p.slotFree ? dispatchMs - p.scheduledMs : null;
+    emit(rec, lag);
+    if (p.phase === 'measured') {
+      measured.push(rec);
+      measuredOutstanding--;
+      options.progress?.tick(0);
+    } else {
+      unmeasured[p.phase === 'gate' ? 'gate' : 'drain']++;
+      // Unmeasured records need no chunk times after this point.
+      rec.chunkTimesMs = EMPTY;
+    }
+    if (windowStart === null && p.phase === 'gate') gateSample(rec);
+    pump();
+    checkEnd();
+  };
+
+  const gateSample = (rec: RequestRecord): void => {
+    gateCompleted++;
+    const v =
+      options.gateMetric === 'tpot' ? rec.tpotMs : options.gateMetric === 'ttft' ? rec.ttftMs : rec.e2eMs;
+    if (rec.status !== 'ok' || v === null) return;
+    gateValues.push(v);
+    if (gateValues.length > options.gateWindow) gateValues.shift();
+    if (gateValues.length === options.gateWindow) {
+      gateCov = coefficientOfVariation(gateValues);
+      if (gateCov < options.gateCov) startWindow(true);
+    }
+  };
+
+  const dispatch = (p: Pending): void => {
+    const t = now();
+    accrue(t);
+    inFlightCount++;
+    if (p.slotFree && p.phase === 'measured') lags.push(t - p.scheduledMs);
+    if (windowStart !== null && t >= windowStart && t < windowEnd) windowDispatched++;
+    const entry: InFlight = { pending: p, ctrl: new AbortController(), override: null };
+    inflight.add(entry);
+    const done = send(p.item, entry.ctrl).then((res) => onComplete(entry, res, t));
+    settling.add(done);
+    void done.finally(() => settling.delete(done));
+  };
+
+  const schedule = (scheduledMs: number, slotFree: boolean): Pending => {
+    const phase = phaseOf(scheduledMs);
+    if (phase === 'measured') {
+      measuredOutstanding++;
+      windowScheduled++;
+    }
+    return {
+      seq: seq++,
+      scheduledMs,
+      phase,
+      item: options.items[reqRng.int(options.items.length)]!,
+      slotFree,
+    };
+  };
+
+  const pump = (): void => {
+    while (!stopped && inFlightCount < c && qHead < queue.length) {
+      const p = queue[qHead]!;
+      queue[qHead++] = undefined as unknown as Pending;
+      dispatch(p);
+    }
+    if (qHead > 1024 && qHead * 2 > queue.length) {
+      queue.splice(0, qHead);
+      qHead = 0;
+    }
+    // Closed loop: every free slot takes a new request at once; its schedule is the moment it is sent.
+    while (closedLoop && !stopped && inFlightCount < c) {
+      const t = now();
+      if (windowStart !== null && t >= windowEnd) break;
+      dispatch(schedule(t, true));
+    }
+  };
+
+  const checkEnd = (): void => {
+    if (stopped || windowStart === null) return;
+    const arrivalsPast = closedLoop || nextArrival >= windowEnd;
+    if (now() >= windowEnd && arrivalsPast && measuredOutstanding === 0) finish('done');
+  };
+
+  const finish = (reason: 'done' | 'drain' | 'abort'): void => {
+    if (stopped) return;
+    stopped = true;
+    endedAt = now();
+    accrue(endedAt);
+    for (const tm of timers) clearTimeout(tm);
+    sleeper.cancel();
+    // Measured requests cut off by the drain timeout did not finish in the time the level allows: timeout.
+    // Everything else stopped here (unmeasured load, or all of it on abort) is cancelled.
+    for (const entry of inflight) {
+      const isMeasured = entry.pending.phase === 'measured';
+      entry.override =
+        reason === 'drain' && isMeasured
+          ? { status: 'timeout', error: 'unfinished at the end of the drain timeout' }
+          : { status: 'cancelled', error: reason === 'abort' ? 'run aborted' : 'level ended' };
+      entry.ctrl.abort();
+    }
+    for (let i = qHead; i < queue.length; i++) {
+      const p = queue[i]!;
+      const status: RequestStatus = reason === 'drain' && p.phase === 'measured' ? 'timeout' : 'cancelled';
+      const rec = buildRecord(
+        {
+          seq: p.seq,
+          phase: p.phase,
+          scheduledMs: p.scheduledMs,
+          dispatchMs: null,
+          nInFallback: p.item.promptTokens,
+          statusOverride: status,
+          errorOverride: 'never sent: still queued on the client when the level ended',
+        },
+        null,
+        counter,
+      );
+      emit(rec, null);
+      if (p.phase === 'measured') {
+        measured.push(rec);
+        measuredOutstanding--;
+      } else unmeasured[p.phase === 'gate' ? 'gate' : 'drain']++;
+    }
+    queue.length = 0;
+    qHead = 0;
+    finishResolve();
+  };
+
+  const onAbort = (): void => finish('abort');
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) finish('abort');
+
+  options.progress?.phase(`level ${options.levelIndex + 1} c=${c} gate`);
+  if (options.gateTimeoutS <= 0) startWindow(false);
+  else timers.push(setTimeout(() => startWindow(false), options.gateTimeoutS * 1000));
+
+  if (closedLoop) pump();
+  else {
+    // Open loop: the schedule alone decides when requests arrive; a full client queues them FIFO.
+    void (async () => {
+      let next = patternStart + gapMs();
+      nextArrival = next;
+      while (!stopped) {
+        if (!(await sleeper.until(next))) break;
+        const t = now();
+        while (next <= t && !stopped) {
+          const waiting = queue.length - qHead;
+          queue.push(schedule(next, waiting === 0 && inFlightCount < c));
+          next += gapMs();
+        }
+        nextArrival = next;
+        pump();
+        checkEnd();
+      }
+    })();
+  }
+
+  await finished;
+  signal.removeEventListener('abort', onAbort);
+  while (settling.size > 0) await Promise.all([...settling]);
+
+  // The window is the full duration unless an abort cut it short.
+  const ws = windowStart ?? endedAt;
+  // A window that ran to its end is exactly --duration long (no float residue); an aborted one is cut short.
+  const windowMs =
+    windowStart === null
+      ? 0
+      : endedAt >= windowEnd
+        ? options.durationS * 1000
+        : Math.max(0, endedAt - windowStart);
+  measured.sort((a, b) => a.seq - b.seq);
+  return {
+    levelIndex: options.levelIndex,
+    concurrency: c,
+    rateMode,
+    rateReqS,
+    rateNote,
+    warmup: { runs: options.warmupRuns, requests: warmupRequests, meanE2eMs: warmMeanE2e },
+    gate: {
+      metric: options.gateMetric,
+      window: options.gateWindow,
+      cov_threshold: options.gateCov,
+      converged,
+      cov: gateCov,
+      duration_s: (ws - patternStart) / 1000,
+      completed: gateCompleted,
+    },
+    windowStartMs: ws,
+    windowEndMs: ws + windowMs,
+    windowS: windowMs / 1000,
+    measured,
+    windowOutputTokens: windowOut,
+    windowInputTokens: windowIn,
+    windowScheduled,
+    windowDispatched,
+    meanInFlight: windowMs > 0 ? inFlightArea / windowMs : 0,
+    lagMs: Float64Array.from(lags),
+    unmeasured,
+    drainTimedOut,
+    aborted: signal.aborted,
+  };
+}
+
+const EMPTY = new Float64Array(0);
+
+/** A result for a client that threw instead of returning a status (it should not; we still keep data). */
+function failedResult(t: number, err: unknown): ClientResult {
+  return {
+    status: 'stream_error',
+    sentAt: t,
+    chunkTimes: [],
+    chunkTokens: [],
+    usageCompletionTokens: null,
+    usagePromptTokens: null,
+    text: '',
+    httpStatus: null,
+    error: err instanceof Error ? err.message : String(err),
+    systemFingerprint: null,
+  };
+}
+
+const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
+
+/** The store's view of one request: queryable fields plus ITL gaps and phase in `data`. */
+export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number | null): RequestRecordInput {
+  const gaps: number[] = [];
+  for (let i = 1; i < rec.chunkTimesMs.length; i++)
+    gaps.push(r3(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!)!);
+  return {
+    level,
+    seq: rec.seq,
+    status: rec.status,
+    fields: {
+      ttft_ms: r3(rec.ttftMs),
+      tpot_ms: r3(rec.tpotMs),
+      e2e_ms: r3(rec.e2eMs),
+      n_in: rec.nIn,
+      n_out: rec.nOut,
+      queue_wait_ms: r3(rec.queueWaitMs),
+      server_ttft_ms: r3(rec.serverTtftMs),
+    },
+    data: {
+      phase: rec.phase,
+      itl_ms: gaps,
+      chunk_tokens: rec.chunkTokens.some((t) => t !== null) ? rec.chunkTokens : undefined,
+      n_out_source: rec.nOutSource,
+      lag_ms: r3(lagMs),
+      http_status: rec.httpStatus,
+      error: rec.error,
+    },
+  };
+}

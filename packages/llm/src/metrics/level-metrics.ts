@@ -1,0 +1,296 @@
+import type { Rng } from 'inferencebench';
+import type { GateRecord, LevelRunResult } from '../load/level-runner.js';
+import { goodput, levelHoldsSlo } from '../slo/goodput.js';
+import type { Slo } from '../slo/templates.js';
+import type { RequestStatus } from '../types.js';
+import { chunkGapsMs, perTokenGapsMs, type RequestRecord, tokensPerChunk } from './request-metrics.js';
+import { bootstrapMeanCi, bootstrapPercentilesCi, percentileSorted, sortedCopy } from './stats.js';
+
+/** One metric in a level document (SPEC §12): value and, for percentiles and means, its 95% CI. */
+export interface MetricValue {
+  value: number | null;
+  ci95?: [number, number] | null;
+  unit?: string;
+}
+
+/** Power figures for the window, from the PowerMeter seam (`window(startMs, endMs)`); absent = not measured. */
+export interface LevelPower {
+  powerAvgW: number | null;
+  energyJ: number | null;
+  valid: boolean;
+  source: string;
+  invalidReason?: string | null;
+}
+
+/** The level document stored with `ctx.writer.level(i, doc)` (SPEC §12 shape, plus extra fields). */
+export interface LevelDocument {
+  index: number;
+  concurrency: number;
+  rate_req_s: number | 'inf';
+  rate_mode: 'auto' | 'inf' | 'fixed';
+  converged: boolean;
+  window_s: number;
+  requests: {
+    measured: number;
+    ok: number;
+    errors: Partial<Record<Exclude<RequestStatus, 'ok'>, number>>;
+    unmeasured: { gate: number; drain: number };
+  };
+  metrics: Record<string, MetricValue>;
+  gate: GateRecord;
+  warmup: { runs: number; requests: number; mean_e2e_ms: number | null };
+  driver: {
+    offered_rate_req_s: number | 'inf';
+    scheduled_rate_req_s: number | null;
+    achieved_rate_req_s: number | null;
+    mean_in_flight: number;
+    lag_p50_ms: number | null;
+    lag_p99_ms: number | null;
+    lag_max_ms: number | null;
+    client_limited: boolean;
+  };
+  slo: { id: string; holds: boolean; meeting: number };
+  flags: {
+    converged: boolean;
+    thin_tail: boolean;
+    client_limited: boolean;
+    drain_timed_out: boolean;
+    aborted: boolean;
+    n_out_source: string;
+  };
+  errors_sample: { seq: number; status: string; error: string | null }[];
+  notes: string[];
+  search?: { probe: number; rate_req_s: number; holds: boolean };
+}
+
+/** p99 needs at least this many measured requests to mean anything (SPEC §5). */
+export const THIN_TAIL_MIN = 100;
+/** Scheduling lag p99 above this means the client, not the server, shaped the result (SPEC §4). */
+export const CLIENT_LIMITED_LAG_MS = 5;
+/** The mean's bootstrap (O(n) per resample) uses a seeded subsample of at most this many values. */
+export const BOOTSTRAP_MAX_N = 100_000;
+
+const PS = [50, 90, 99] as const;
+
+/** p50/p90/p99 and mean with bootstrap CIs for one per-request quantity, into `out` as `<name>_pXX_ms`. */
+export function describeMs(
+  name: string,
+  values: ArrayLike<number>,
+  rng: Rng,
+  out: Record<string, MetricValue>,
+  resamples = 1000,
+): void {
+  const sorted = sortedCopy(values);
+  const n = sorted.length;
+  if (n === 0) {
+    for (const p of PS) out[`${name}_p${p}_ms`] = { value: null, ci95: null };
+    out[`${name}_mean_ms`] = { value: null, ci95: null };
+    return;
+  }
+  // Percentile CIs are exact and O(1) per resample at any n; only the mean's bootstrap is subsampled.
+  const cis = bootstrapPercentilesCi(sorted, [...PS], { rng: rng.fork('percentiles'), resamples });
+  const sample =
+    n > BOOTSTRAP_MAX_N ? subsampleSorted(sorted, BOOTSTRAP_MAX_N, rng.fork('subsample')) : sorted;
+  PS.forEach((p, k) => {
+    out[`${name}_p${p}_ms`] = { value: percentileSorted(sorted, p), ci95: cis[k]! };
+  });
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i]!;
+  out[`${name}_mean_ms`] = {
+    value: sum / n,
+    ci95: bootstrapMeanCi(sample, { rng: rng.fork('mean'), resamples }),
+  };
+}
+
+function subsampleSorted(sorted: Float64Array, k: number, rng: Rng): Float64Array {
+  const out = new Float64Array(k);
+  for (let i = 0; i < k; i++) out[i] = sorted[rng.int(sorted.length)]!;
+  return out.sort();
+}
+
+export interface LevelMetricsInput
+  extends Pick<
+    LevelRunResult,
+    | 'levelIndex'
+    | 'concurrency'
+    | 'rateMode'
+    | 'rateReqS'
+    | 'rateNote'
+    | 'warmup'
+    | 'gate'
+    | 'windowS'
+    | 'measured'
+    | 'windowOutputTokens'
+    | 'windowInputTokens'
+    | 'windowScheduled'
+    | 'windowDispatched'
+    | 'meanInFlight'
+    | 'lagMs'
+    | 'unmeasured'
+    | 'drainTimedOut'
+    | 'aborted'
+  > {}
+
+/** Turn one level's run into its document: every metric of SPEC §5 over the measured requests. */
+export function levelDocument(
+  run: LevelMetricsInput,
+  slo: Slo,
+  rng: Rng,
+  options: { power?: LevelPower | null; resamples?: number } = {},
+): LevelDocument {
+  const resamples = options.resamples ?? 1000;
+  const measured = run.measured;
+  const ok = measured.filter((r) => r.status === 'ok');
+  const errors: LevelDocument['requests']['errors'] = {};
+  for (const r of measured) if (r.status !== 'ok') errors[r.status] = (errors[r.status] ?? 0) + 1;
+
+  // Latency distributions are over successful measured requests; failures count in error_rate and goodput.
+  const metrics: Record<string, MetricValue> = {};
+  const pick = (f: (r: RequestRecord) => number | null): number[] => {
+    const out: number[] = [];
+    for (const r of ok) {
+      const v = f(r);
+      if (v !== null) out.push(v);
+    }
+    return out;
+  };
+  const itlChunk: number[] = [];
+  const itlToken: number[] = [];
+  for (const r of ok) {
+    for (const g of chunkGapsMs(r.chunkTimesMs)) itlChunk.push(g);
+    const tpc = tokensPerChunk(r.chunkTokens, r.chunkTimesMs.length, r.nOut);
+    for (const g of perTokenGapsMs(r.chunkTimesMs, tpc)) itlToken.push(g);
+  }
+  describeMs(
+    'ttft',
+    pick((r) => r.ttftMs),
+    rng.fork('ttft'),
+    metrics,
+    resamples,
+  );
+  describeMs(
+    'tpot',
+    pick((r) => r.tpotMs),
+    rng.fork('tpot'),
+    metrics,
+    resamples,
+  );
+  describeMs('itl', itlChunk, rng.fork('itl'), metrics, resamples);
+  describeMs('itl_token', itlToken, rng.fork('itl_token'), metrics, resamples);
+  describeMs(
+    'e2e',
+    pick((r) => r.e2eMs),
+    rng.fork('e2e'),
+    metrics,
+    resamples,
+  );
+  describeMs(
+    'queue_wait',
+    pick((r) => r.queueWaitMs),
+    rng.fork('queue_wait'),
+    metrics,
+    resamples,
+  );
+  describeMs(
+    'server_ttft',
+    pick((r) => r.serverTtftMs),
+    rng.fork('server_ttft'),
+    metrics,
+    resamples,
+  );
+
+  const w = run.windowS;
+  const perS = (x: number): number | null => (w > 0 ? x / w : null);
+  const throughputTokS = perS(run.windowOutputTokens);
+  metrics.throughput_tok_s = { value: throughputTokS, unit: 'tok/s' };
+  metrics.throughput_req_s = { value: perS(ok.length), unit: 'req/s' };
+  metrics.total_tok_s = { value: perS(run.windowOutputTokens + run.windowInputTokens), unit: 'tok/s' };
+  const gp = goodput(measured, w, slo);
+  metrics.goodput_req_s = { value: gp.goodputReqS, unit: 'req/s' };
+  metrics.goodput_tok_s = { value: gp.goodputTokS, unit: 'tok/s' };
+  metrics.slo_attainment = { value: gp.sloAttainment };
+  metrics.error_rate = {
+    value: measured.length > 0 ? (measured.length - ok.length) / measured.length : null,
+  };
+
+  // Power seam: filled when a PowerMeter window is passed in; null (not zero) when not measured.
+  const power = options.power ?? null;
+  const valid = power?.valid ? power : null;
+  metrics.power_avg_w = { value: valid ? valid.powerAvgW : null, unit: 'W' };
+  metrics.energy_j = { value: valid ? valid.energyJ : null, unit: 'J' };
+  metrics.joules_per_token = {
+    value:
+      valid && valid.energyJ !== null && run.windowOutputTokens > 0
+        ? valid.energyJ / run.windowOutputTokens
+        : null,
+    unit: 'J/tok',
+  };
+  metrics.cost_usd_per_mtok = { value: null, unit: 'USD/Mtok' };
+
+  const lagSorted = sortedCopy(run.lagMs);
+  const lagP99 = lagSorted.length > 0 ? percentileSorted(lagSorted, 99) : null;
+  const clientLimited = lagP99 !== null && lagP99 > CLIENT_LIMITED_LAG_MS;
+  const thinTail = ok.length < THIN_TAIL_MIN;
+  const holds = levelHoldsSlo(
+    metrics.ttft_p99_ms!.value ?? null,
+    metrics.tpot_p99_ms!.value ?? null,
+    ok.length,
+    slo,
+  );
+
+  const notes: string[] = [];
+  if (run.rateNote) notes.push(run.rateNote);
+  if (!run.gate.converged) {
+    notes.push(
+      `not converged: ${run.gate.metric} CoV ${run.gate.cov === null ? 'n/a' : run.gate.cov.toFixed(3)} >= ${run.gate.cov_threshold} after ${run.gate.duration_s.toFixed(1)} s gate timeout`,
+    );
+  }
+  if (thinTail) {
+    notes.push(
+      `thin tail: p99 rests on ${ok.length} successful requests (needs >= ${THIN_TAIL_MIN}; MLPerf's early stopping needs 459 with no miss for p99 at 99% confidence)`,
+    );
+  }
+  if (clientLimited)
+    notes.push(`client limited: scheduling lag p99 ${lagP99!.toFixed(2)} ms > ${CLIENT_LIMITED_LAG_MS} ms`);
+  if (run.drainTimedOut) notes.push('drain timeout: unfinished measured requests counted as timeout');
+  if (power !== null && !power.valid)
+    notes.push(`power invalid (${power.source}): ${power.invalidReason ?? 'unknown'}`);
+
+  const sources = new Set(ok.map((r) => r.nOutSource));
+  return {
+    index: run.levelIndex,
+    concurrency: run.concurrency,
+    rate_req_s: run.rateReqS === Number.POSITIVE_INFINITY ? 'inf' : run.rateReqS,
+    rate_mode: run.rateMode,
+    converged: run.gate.converged,
+    window_s: w,
+    requests: { measured: measured.length, ok: ok.length, errors, unmeasured: run.unmeasured },
+    metrics,
+    gate: run.gate,
+    warmup: { runs: run.warmup.runs, requests: run.warmup.requests, mean_e2e_ms: run.warmup.meanE2eMs },
+    driver: {
+      offered_rate_req_s: run.rateReqS === Number.POSITIVE_INFINITY ? 'inf' : run.rateReqS,
+      scheduled_rate_req_s: perS(run.windowScheduled),
+      achieved_rate_req_s: perS(run.windowDispatched),
+      mean_in_flight: run.meanInFlight,
+      lag_p50_ms: lagSorted.length > 0 ? percentileSorted(lagSorted, 50) : null,
+      lag_p99_ms: lagP99,
+      lag_max_ms: lagSorted.length > 0 ? lagSorted[lagSorted.length - 1]! : null,
+      client_limited: clientLimited,
+    },
+    slo: { id: slo.id, holds, meeting: gp.meeting },
+    flags: {
+      converged: run.gate.converged,
+      thin_tail: thinTail,
+      client_limited: clientLimited,
+      drain_timed_out: run.drainTimedOut,
+      aborted: run.aborted,
+      n_out_source: sources.size === 0 ? 'none' : [...sources].sort().join('+'),
+    },
+    errors_sample: measured
+      .filter((r) => r.status !== 'ok')
+      .slice(0, 20)
+      .map((r) => ({ seq: r.seq, status: r.status, error: r.error })),
+    notes,
+  };
+}

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  sseToken,
+  startServer,
+  type TestServer,
+} from './client-test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer(async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(sseToken('a'));
+  });
+});
+afterAll(() => server.close());
+
+describe('streaming client: abort signal', () => {
+  it('returns cancelled when the signal aborts mid-stream', async () => {
+    const client = clientFor(server);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 400);
+    const r = await client.send(chatRequest(), { timeoutMs: 10_000, signal: controller.signal });
+    await client.close();
+    expect(r.status).toBe('cancelled');
+    expect(r.chunkTimes.length).toBe(1);
+  });
+
+  it('returns cancelled at once for an already aborted signal', async () => {
+    const client = clientFor(server);
+    const r = await client.send(chatRequest(), { timeoutMs: 10_000, signal: AbortSignal.abort() });
+    await client.close();
+    expect(r.status).toBe('cancelled');
+    expect(r.chunkTimes).toEqual([]);
+  });
+});

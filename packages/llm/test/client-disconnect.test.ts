@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  sseToken,
+  startServer,
+  type TestServer,
+} from './client-test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer(async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(sseToken('a'));
+    res.write(sseToken('b'));
+    // Kill the connection mid-stream, after the tokens have had time to arrive.
+    setTimeout(() => res.socket?.destroy(), 50);
+  });
+});
+afterAll(() => server.close());
+
+describe('streaming client: disconnect mid-stream', () => {
+  it('returns stream_error and keeps the chunk times that arrived', async () => {
+    const client = clientFor(server);
+    const r = await client.send(chatRequest(), { timeoutMs: 5000 });
+    await client.close();
+    expect(r.status).toBe('stream_error');
+    expect(r.httpStatus).toBe(200);
+    expect(r.chunkTimes.length).toBe(2);
+    expect(r.text).toBe('ab');
+    expect(r.error).toBeTruthy();
+  });
+});

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  sseToken,
+  startServer,
+  type TestServer,
+} from './client-test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer(async (req, res) => {
+    const { model } = JSON.parse(await readBody(req));
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(sseToken('a'));
+    if (model === 'malformed') res.end('data: {"choices":[{"delta":\n\n');
+    else if (model === 'error-event') res.end('data: {"error":{"message":"engine crashed"}}\n\n');
+    else res.end('error: {"message":"old-style failure"}\n\n');
+  });
+});
+afterAll(() => server.close());
+
+describe('streaming client: bad events after HTTP 200', () => {
+  it.each([
+    ['malformed', 'malformed SSE event'],
+    ['error-event', 'engine crashed'],
+    ['error-field', 'old-style failure'],
+  ])('%s gives stream_error "%s" and keeps the earlier token', async (model, message) => {
+    const client = clientFor(server);
+    const r = await client.send({ ...chatRequest(), model }, { timeoutMs: 5000 });
+    await client.close();
+    expect(r.status).toBe('stream_error');
+    expect(r.error).toBe(message);
+    expect(r.chunkTimes.length).toBe(1);
+  });
+});

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  sseToken,
+  startServer,
+  type TestServer,
+} from './client-test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  // Sends one token, then stalls forever.
+  server = await startServer(async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write(sseToken('a'));
+  });
+});
+afterAll(() => server.close());
+
+describe('streaming client: stalled server', () => {
+  it('returns timeout after timeoutMs and keeps the partial chunk times', async () => {
+    const client = clientFor(server);
+    const t0 = performance.now();
+    const r = await client.send(chatRequest(), { timeoutMs: 300 });
+    const elapsedMs = performance.now() - t0;
+    await client.close();
+    expect(r.status).toBe('timeout');
+    expect(r.chunkTimes.length).toBe(1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(299);
+    expect(elapsedMs).toBeLessThan(3000);
+  });
+});

@@ -1,0 +1,70 @@
+import {
+  createRng,
+  type Progress,
+  type RequestRecordInput,
+  type RunContext,
+  type RunDocument,
+} from 'inferencebench';
+import { llmOptions, type LlmPlan } from '../src/options.js';
+
+/** An in-memory run writer and context, standing in for the core's store in plugin tests. */
+export function memoryContext(planOver: Partial<LlmPlan>) {
+  const defaults: Record<string, unknown> = {};
+  for (const o of llmOptions) if (o.default !== undefined) defaults[o.key] = o.default;
+  const plan = { ...defaults, seed: 42, ...planOver } as LlmPlan;
+  const store = {
+    plan: { ...plan } as Record<string, unknown>,
+    environment: {} as Record<string, unknown>,
+    levels: [] as unknown[],
+    requests: [] as RequestRecordInput[],
+    summary: null as unknown,
+  };
+  const progress: Progress = {
+    phase() {},
+    tick() {},
+    update() {},
+    note() {},
+    warn() {},
+    done() {},
+  };
+  const abort = new AbortController();
+  const ctx: RunContext<LlmPlan> = {
+    runId: '01TESTRUN',
+    plan,
+    seed: 42,
+    rng: createRng(42),
+    progress,
+    writer: {
+      runId: '01TESTRUN',
+      runDir: () => '/tmp',
+      mergeEnvironment: (p) => Object.assign(store.environment, p),
+      mergePlan: (p) => Object.assign(store.plan, p),
+      level: (i, d) => {
+        store.levels[i] = d;
+      },
+      request: (r) => store.requests.push(r),
+      sample: () => {},
+      setSummary: (s) => {
+        store.summary = s;
+      },
+      flush: () => {},
+    },
+    signal: abort.signal,
+    log: { info() {}, warn() {}, debug() {} },
+    environment: {},
+    debug: false,
+  };
+  const document = (status: RunDocument['status']): RunDocument => ({
+    run_id: '01TESTRUN',
+    status,
+    plugin: 'llm.inference',
+    created_at: new Date().toISOString(),
+    finished_at: null,
+    plan: store.plan,
+    environment: store.environment,
+    levels: store.levels,
+    summary: store.summary,
+    error: null,
+  });
+  return { ctx, store, abort, document };
+}
