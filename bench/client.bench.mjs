@@ -13,7 +13,16 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 if (hasTaskset && !process.env.BENCH_PINNED) {
   const child = spawn(
     'taskset',
-    ['-c', '0', process.execPath, '--expose-gc', self, ...process.argv.slice(2)],
+    [
+      '-c',
+      '0',
+      process.execPath,
+      '--expose-gc',
+      // e.g. BENCH_NODE_FLAGS=--cpu-prof to profile the client under load
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      self,
+      ...process.argv.slice(2),
+    ],
     {
       stdio: 'inherit',
       env: { ...process.env, BENCH_PINNED: '1' },
@@ -27,10 +36,15 @@ const { createStreamingClient } = await import('../packages/llm/dist/client/stre
 const quirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
 const item = { id: 'b-0', prompt: 'hello', promptTokens: 1, outputTokens: 1000 };
 const quick = process.argv.includes('--quick');
+// --trickle-only skips (a); --no-stagger starts all trickle streams at once (a burst of 1000 packets
+// every 10 ms instead of a steady ~95k packets/s).
+const trickleOnly = process.argv.includes('--trickle-only');
+const stagger = !process.argv.includes('--no-stagger');
 
 async function startServer(file, env = {}) {
   const script = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
-  const args = hasTaskset ? ['-c', '1', process.execPath, script] : [script];
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const args = hasTaskset ? ['-c', '1', process.execPath, ...flags, script] : [...flags, script];
   const proc = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -87,7 +101,7 @@ async function fastRun(url, concurrency, durationMs) {
 }
 
 /** (b)+(c) `streams` concurrent trickling streams, `rounds` requests each. */
-async function trickleRun(server, streams, rounds) {
+async function trickleRun(server, streams, rounds, gapMs) {
   const client = createStreamingClient({ baseUrl: server.url, connections: streams, quirks });
   await client.warm(streams);
   const request = { item: { ...item, outputTokens: 100 }, api: 'chat', model: 'm' };
@@ -106,7 +120,10 @@ async function trickleRun(server, streams, rounds) {
   const tpotErrPct = [];
   const trueTtftMs = [];
   let failures = 0;
-  async function worker() {
+  async function worker(index) {
+    // Streams start spread over one token gap, so packets arrive at a steady rate as from independent
+    // users, not in lock-step bursts.
+    if (stagger) await new Promise((r) => setTimeout(r, (index * gapMs) / streams));
     for (let r = 0; r < rounds; r++) {
       inFlight++;
       const res = await client.send(request, { timeoutMs: 60_000 });
@@ -130,8 +147,10 @@ async function trickleRun(server, streams, rounds) {
     }
   }
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: streams }, worker));
+  const cpu0 = process.cpuUsage();
+  await Promise.all(Array.from({ length: streams }, (_, i) => worker(i)));
   const elapsedS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const serverLag = await (await fetch(`${server.origin}/stats`)).json();
   await client.close();
@@ -141,6 +160,7 @@ async function trickleRun(server, streams, rounds) {
     requests: ttftMs.length,
     failures,
     chunksPerS: chunks / elapsedS,
+    clientCpuPct: ((cpu.user + cpu.system) / 1e6 / elapsedS) * 100,
     ttftP50Ms: percentile(ttftMs, 0.5),
     ttftP99Ms: percentile(ttftMs, 0.99),
     tpotP50Ms: percentile(tpotMs, 0.5),
@@ -151,6 +171,7 @@ async function trickleRun(server, streams, rounds) {
     tpotErrP50Pct: percentile(tpotErrPct, 0.5),
     serverWriteLagP50Ms: serverLag.p50Ms,
     serverWriteLagP99Ms: serverLag.p99Ms,
+    serverWrites: serverLag.writes,
     memPerInFlightKiB:
       peak.inFlight > 0 ? (peak.heapUsed + peak.rss - mem0.heapUsed - mem0.rss) / peak.inFlight / 1024 : null,
     peakInFlight: peak.inFlight,
@@ -162,8 +183,8 @@ console.log(
   `machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}, pinned: ${hasTaskset}`,
 );
 
-const fast = await startServer('fast-stream.mjs');
-try {
+const fast = trickleOnly ? null : await startServer('fast-stream.mjs');
+if (fast) try {
   for (const concurrency of [1, 8]) {
     const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000);
     console.log(
@@ -179,14 +200,15 @@ try {
 const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
 try {
   const streams = quick ? 200 : 1000;
-  const r = await trickleRun(trickle, streams, quick ? 1 : 3);
+  const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10);
   console.log(
-    `(b) trickle, ${r.streams} streams: ${r.requests} requests (${r.failures} bad), ${fmt(r.chunksPerS / 1000, 1)}k chunks/s\n` +
+    `(b) trickle, ${r.streams} streams${stagger ? ' (staggered starts)' : ' (lock-step starts)'}: ${r.requests} requests (${r.failures} bad), ` +
+      `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}%\n` +
       `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
       `    TPOT p50 ${fmt(r.tpotP50Ms, 3)} ms (error ${fmt(((r.tpotP50Ms - 10) / 10) * 100)}%, target <= 1%), p99 ${fmt(r.tpotP99Ms, 3)} ms\n` +
       `    against the server's actual write times: TTFT error p50 ${fmt(r.ttftErrP50Ms, 3)} ms, p99 ${fmt(r.ttftErrP99Ms, 3)} ms ` +
       `(true TTFT p50 ${fmt(r.trueTtftP50Ms)} ms), TPOT error p50 ${fmt(r.tpotErrP50Pct, 3)}%\n` +
-      `    server's own write lag p50 ${fmt(r.serverWriteLagP50Ms)} ms, p99 ${fmt(r.serverWriteLagP99Ms)} ms`,
+      `    server's own write lag vs nominal p50 ${fmt(r.serverWriteLagP50Ms, 3)} ms, p99 ${fmt(r.serverWriteLagP99Ms, 3)} ms (${r.serverWrites} writes)`,
   );
   console.log(
     `(c) memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,

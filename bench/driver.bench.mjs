@@ -1,43 +1,60 @@
 // Load-driver benchmark (SPEC §15): scheduling lag at 500 req/s against a fast local server, memory per
 // in-flight request, memory per 100,000-request run of driver records. Run after `npm run build`:
-//   node --expose-gc bench/driver.bench.mjs [rate=500] [durationS=10]
-// Pin for the SPEC setup: taskset -c 0 node --expose-gc bench/driver.bench.mjs (server thread floats).
-import { Worker } from 'node:worker_threads';
-import { createRng } from 'inferencebench';
-import { buildRecord, levelDocument, resolveSlo, runLevel, wordCounter } from 'inferencebench-llm';
-import { createStreamingClient } from '../packages/llm/dist/client/streaming-client.js';
+//   npm run bench:driver [-- rate=500 durationS=10]
+// With taskset available the driver re-executes itself pinned to core 0 and the server runs in its own
+// process pinned to core 1 (SPEC §15 setup); BENCH_NODE_FLAGS adds node flags to the driver (--cpu-prof).
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+if (hasTaskset && !process.env.BENCH_PINNED) {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('taskset', ['-c', '0', process.execPath, '--expose-gc', ...flags, self, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
+  const [code] = await once(child, 'exit');
+  process.exit(code ?? 1);
+}
+
+const { createRng } = await import('inferencebench');
+const { buildRecord, levelDocument, resolveSlo, runLevel, wordCounter } = await import('inferencebench-llm');
+const { createStreamingClient } = await import('../packages/llm/dist/client/streaming-client.js');
 
 const rate = Number(process.argv[2] ?? 500);
 const durationS = Number(process.argv[3] ?? 10);
 const gc = globalThis.gc ?? (() => {});
 
-// A fast server in its own thread: 4 tokens, 1 ms apart; `stall` mode holds streams open forever.
-const SERVER = `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-const s = http.createServer((req, res) => {
-  if (req.method === 'GET') { res.end('{"data":[]}'); return; }
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    if (workerData.stall) { res.write(': hold\\n\\n'); return; }
-    let i = 0;
-    const tick = () => {
-      res.write('data: {"choices":[{"index":0,"text":"x "}]}\\n\\n');
-      if (++i < 4) setTimeout(tick, 1);
-      else { res.write('data: {"choices":[],"usage":{"prompt_tokens":8,"completion_tokens":4}}\\n\\ndata: [DONE]\\n\\n'); res.end(); }
-    };
-    tick();
-  });
-});
-s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
-`;
+/** The fast server (4 tokens, 1 ms apart) or, with `stall`, one that holds streams open forever. */
 async function server(stall) {
-  const w = new Worker(SERVER, { eval: true, workerData: { stall } });
-  const port = await new Promise((r) => w.once('message', r));
-  return { url: `http://127.0.0.1:${port}/v1`, close: () => w.terminate() };
+  const script = fileURLToPath(new URL('./servers/driver-stream.mjs', import.meta.url));
+  const args = hasTaskset ? ['-c', '1', process.execPath, script] : [script];
+  const proc = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
+    env: { ...process.env, STALL: stall ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => {
+      const m = /listening (\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`driver server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/v1`, close: () => proc.kill() };
 }
+// Warnings (an abort-listener leak shows up as MaxListenersExceededWarning) are counted and reported.
+let warnings = 0;
+process.on('warning', (w) => {
+  warnings++;
+  console.log(`warning: ${w.name}: ${w.message}`);
+});
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, node ${process.version}, ` +
+    `pinned: ${hasTaskset}, load average ${os.loadavg()[0].toFixed(2)}`,
+);
 const quirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
 const items = Array.from({ length: 100 }, (_, i) => ({
   id: `b${i}`,
@@ -149,3 +166,4 @@ for (const tokens of [16, 256]) {
     keep.length = 0;
   }
 }
+console.log(`process warnings: ${warnings}`);

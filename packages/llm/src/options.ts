@@ -68,7 +68,7 @@ export const llmOptions: OptionDecl[] = [
   {
     key: 'engine',
     flag: '--engine <name>',
-    description: `engine: ${ENGINE_NAMES.join(', ')} (comma list with --launches for comparisons)`,
+    description: `engine: ${ENGINE_NAMES.join(', ')}`,
     schema: z.string().min(1),
     group: 'Target',
   },
@@ -130,14 +130,6 @@ export const llmOptions: OptionDecl[] = [
     flag: '--engine-arg <arg...>',
     description: 'extra argument(s) appended to the engine command line (repeatable)',
     schema: stringList.optional(),
-    group: 'Engine launch',
-  },
-  {
-    key: 'launches',
-    flag: '--launches <n>',
-    description: 'independent engine launches per engine (different seeds), for comparisons',
-    schema: positiveInt,
-    default: 1,
     group: 'Engine launch',
   },
   {
@@ -367,7 +359,6 @@ export interface LlmPlan {
   api: 'completions' | 'chat';
   engineBin?: string;
   engineArg?: string[];
-  launches: number;
   readyTimeout: number;
   gpus?: number[];
   concurrency: number[];

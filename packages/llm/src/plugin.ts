@@ -165,6 +165,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
         version: engine.version,
         command_line: engine.commandLine,
         base_url: engine.baseUrl,
+        // MLX, TRT-LLM (strict fields) and hosted APIs cannot force the requested output length.
+        output_length_enforced: engine.quirks.canForceOutputLength,
       },
     });
     const maxC = Math.max(...plan.concurrency);
@@ -219,6 +221,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
         power: meter ? powerWindow(meter, run) : null,
       });
+      // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
+      // up with power and engine time series, here or by an independent meter.
+      Object.assign(doc, {
+        window_epoch_ms: [
+          performance.timeOrigin + run.windowStartMs,
+          performance.timeOrigin + run.windowEndMs,
+        ],
+      });
       Object.assign(
         doc.metrics,
         levelCost(run, doc, slo, {
@@ -228,6 +238,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
           meterDevices: meter?.devices ?? [],
         }),
       );
+      if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
       levels.push(doc);
       ctx.writer.level(doc.index, doc);
@@ -305,6 +316,11 @@ async function defaultPowerMeter(
     power: { source: meter.source, detail: meter.detail ?? null, devices: meter.devices, idle },
   });
   return meter;
+}
+
+/** Level flag for engines that cannot force the output length: the lengths are what the engine chose. */
+function outputLengthNote(engineName: string, doc: LevelDocument): string {
+  return `output length not enforced: ${engineName} cannot force the requested length (no ignore_eos/min_tokens); n_out from ${doc.flags.n_out_source}`;
 }
 
 /** Seconds of idle power measured before the first level (reported beside, never subtracted). */

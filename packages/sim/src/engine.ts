@@ -2,6 +2,10 @@
  * The real-time driver of the scheduler: each step's modelled duration is waited out on real timers
  * aimed at absolute target times (so timer lateness never accumulates), then the step's tokens are
  * handed to the sequences' sinks. Also keeps the engine's counters, histograms and the energy meter.
+ *
+ * At a step end the next step is planned and its timer armed before the tokens go out, so the (long,
+ * at a thousand running sequences) hand-off burst never delays the model's clock; both when the step
+ * end fired and when its last token reached its socket are recorded against the model's end time.
  */
 import { performance } from 'node:perf_hooks';
 import { createRng, type Rng } from 'inferencebench';
@@ -73,6 +77,7 @@ export class SimEngine {
   busyMs = 0;
   busyEnergyMj = 0;
   private readonly lateness = new Float64Array(LATENESS_RING);
+  private readonly handoff = new Float64Array(LATENESS_RING);
 
   constructor(profile: Profile, options: { seed: number; now?: () => number }) {
     this.profile = profile;
@@ -132,11 +137,23 @@ export class SimEngine {
     return this.energyMj;
   }
 
-  /** How late step ends fired versus the model (the most recent up to 131,072 steps), ms. */
+  /**
+   * How late each step end fired versus the model, which is when its first token was handed to its
+   * socket (the most recent up to 131,072 steps), ms.
+   */
   stepLatenessMs(sinceStep = 0): Float64Array {
+    return this.ringSince(this.lateness, sinceStep);
+  }
+
+  /** How late the last token of each step was handed to its socket versus the model's step end, ms. */
+  stepHandoffMs(sinceStep = 0): Float64Array {
+    return this.ringSince(this.handoff, sinceStep);
+  }
+
+  private ringSince(ring: Float64Array, sinceStep: number): Float64Array {
     const from = Math.max(sinceStep, this.steps - LATENESS_RING);
     const out = new Float64Array(Math.max(0, this.steps - from));
-    for (let i = 0; i < out.length; i++) out[i] = this.lateness[(from + i) % LATENESS_RING]!;
+    for (let i = 0; i < out.length; i++) out[i] = ring[(from + i) % LATENESS_RING]!;
     return out;
   }
 
@@ -169,9 +186,14 @@ export class SimEngine {
 
   private startStep(startMs: number): void {
     const aborted: SimSequence[] = [];
-    const plan = this.scheduler.schedule(aborted);
+    this.planStep(startMs, aborted);
     this.reportAborted(aborted);
-    if (!plan) return;
+  }
+
+  /** Plans the step starting at `startMs` and arms its timer; false when there is nothing to run. */
+  private planStep(startMs: number, aborted: SimSequence[]): boolean {
+    const plan = this.scheduler.schedule(aborted);
+    if (!plan) return false;
     this.advanceEnergy(startMs);
     this.plan = plan;
     this.stepTargetMs = startMs + plan.durationMs;
@@ -179,32 +201,50 @@ export class SimEngine {
     this.segEndMs = this.stepTargetMs;
     this.busyMs += plan.durationMs;
     this.busyEnergyMj += plan.powerW * plan.durationMs;
-    this.wait();
+    this.arm();
+    return true;
+  }
+
+  /** Arms the wait for the step end; never ends a step synchronously, so steps cannot nest. */
+  private arm(): void {
+    const remainingMs = this.stepTargetMs - this.now();
+    if (remainingMs > SPIN_MS + 1) {
+      // Coarse wait with a timer (whole ms, often late by up to ~1 ms), then poll for the last stretch.
+      this.timer = setTimeout(this.wait, Math.floor(remainingMs - SPIN_MS));
+    } else {
+      this.immediate = setImmediate(this.wait);
+    }
   }
 
   private readonly wait = (): void => {
     this.timer = null;
     this.immediate = null;
     if (this.closed) return;
-    const remainingMs = this.stepTargetMs - this.now();
-    if (remainingMs <= 0) {
-      this.endStep();
-    } else if (remainingMs > SPIN_MS + 1) {
-      // Coarse wait with a timer (whole ms, often late by up to ~1 ms), then poll for the last stretch.
-      this.timer = setTimeout(this.wait, Math.floor(remainingMs - SPIN_MS));
-    } else {
-      this.immediate = setImmediate(this.wait);
-    }
+    if (this.now() >= this.stepTargetMs) this.endStep();
+    else this.arm();
   };
 
   private endStep(): void {
     const plan = this.plan!;
+    const endMs = this.stepTargetMs;
     const nowMs = this.now();
-    this.lateness[this.steps % LATENESS_RING] = nowMs - this.stepTargetMs;
+    const slot = this.steps % LATENESS_RING;
+    const lateMs = nowMs - endMs;
+    this.lateness[slot] = lateMs;
     this.steps++;
     const result = this.scheduler.commit(plan);
     this.plan = null;
-    for (const seq of result.emitted) {
+    // Plan the next step first: it starts at this one's model end, not at "now", so neither timer
+    // lateness nor the hand-off below adds up. A stall beyond CATCH_UP_LIMIT_MS (the host starved of
+    // CPU) is not paid back, as a real engine would not. Aborts are told after this step's tokens.
+    const aborted: SimSequence[] = [];
+    if (this.scheduler.hasWork() && !this.closed) {
+      this.planStep(lateMs > CATCH_UP_LIMIT_MS ? nowMs : endMs, aborted);
+    }
+    // The /metrics histograms stamp tokens when the step end fired, as an engine stamps its outputs.
+    const emitted = result.emitted;
+    for (let i = 0; i < emitted.length; i++) {
+      const seq = emitted[i]!;
       const t = seq.sink as Timing;
       if (t.lastTokenMs < 0) {
         this.promptTokensTotal += seq.promptTokens;
@@ -218,11 +258,8 @@ export class SimEngine {
       if (finished) this.requestsFinished++;
       t.sink.token(seq, finished);
     }
-    // The next step starts at this one's target, not at "now": timer lateness never adds up. A stall
-    // beyond CATCH_UP_LIMIT_MS (the host starved of CPU) is not paid back, as a real engine would not.
-    const lateMs = nowMs - this.stepTargetMs;
-    const nextStartMs = lateMs > CATCH_UP_LIMIT_MS ? nowMs : this.stepTargetMs;
-    if (this.scheduler.hasWork() && !this.closed) this.startStep(nextStartMs);
+    this.handoff[slot] = this.now() - endMs;
+    this.reportAborted(aborted);
   }
 
   private reportAborted(aborted: SimSequence[]): void {

@@ -167,6 +167,35 @@ function parseGeneration(
   };
 }
 
+/**
+ * One stream's token events as pre-encoded HTTP/1.1 chunks: the bytes before and after the token text
+ * are encoded once per request, so a token costs one small buffer and one socket write, with no JSON
+ * work and no per-write bookkeeping of `ServerResponse` (whose writes also wait for a `nextTick`).
+ */
+class ChunkFrames {
+  private readonly head: Buffer;
+  private readonly tail: Buffer;
+
+  constructor(head: string, tail: string) {
+    this.head = Buffer.from(head, 'utf8');
+    this.tail = Buffer.from(tail, 'utf8');
+  }
+
+  /** The chunk of one event carrying `text` (plain ASCII: the token words need no escaping). */
+  frame(text: string): Buffer {
+    const payloadBytes = this.head.length + text.length + this.tail.length;
+    const sizeLine = `${payloadBytes.toString(16)}\r\n`;
+    const buf = Buffer.allocUnsafe(sizeLine.length + payloadBytes + 2);
+    let at = buf.write(sizeLine, 0, 'latin1');
+    at += this.head.copy(buf, at);
+    at += buf.write(text, at, 'latin1');
+    at += this.tail.copy(buf, at);
+    buf[at] = 13;
+    buf[at + 1] = 10;
+    return buf;
+  }
+}
+
 /** Streams (or collects) one request's tokens as the engine produces them. */
 class RequestSink implements SequenceSink {
   seq: SimSequence | null = null;
@@ -179,6 +208,8 @@ class RequestSink implements SequenceSink {
   private keepalive: NodeJS.Timeout | null = null;
   private readonly head: string;
   private readonly tailOpen: string;
+  /** Frames of the token events that are not the last one (built on the first token). */
+  private frames: ChunkFrames | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -228,24 +259,38 @@ class RequestSink implements SequenceSink {
       clearInterval(this.keepalive);
       this.keepalive = null;
     }
-    this.pendingText += piece;
+    this.pendingText = this.pendingCount === 0 ? piece : this.pendingText + piece;
     this.pendingCount++;
     // The first token goes out at once; later ones are packed by the stream interval.
     if (!finished && this.chunksSent > 0 && this.pendingCount < this.streamInterval) return;
-    const reason = finished ? `"${seq.finishReason}"` : 'null';
-    const close = this.gen.chat ? '}' : '';
-    let out = `${this.head}${this.tailOpen}"${this.pendingText}"${close},"logprobs":null,"finish_reason":${reason}}]}\n\n`;
+    const text = this.pendingText;
     this.chunksSent++;
     this.pendingText = '';
     this.pendingCount = 0;
-    if (finished) {
-      this.done = true;
-      if (this.gen.includeUsage) out += `${this.usageChunk(seq)}\n\n`;
-      out += 'data: [DONE]\n\n';
-      this.res.end(out);
-    } else {
-      this.res.write(out);
+    const close = this.gen.chat ? '}' : '';
+    if (!finished) {
+      // Straight onto the socket, in our own chunked framing, when this response owns it (not a
+      // pipelined one still queued) and is chunked; otherwise through ServerResponse as usual.
+      const socket = this.res.socket;
+      if (this.res.chunkedEncoding && socket !== null && !socket.destroyed) {
+        this.frames ??= new ChunkFrames(
+          `${this.head}${this.tailOpen}"`,
+          `"${close},"logprobs":null,"finish_reason":null}]}\n\n`,
+        );
+        socket.write(this.frames.frame(text));
+      } else {
+        this.res.write(
+          `${this.head}${this.tailOpen}"${text}"${close},"logprobs":null,"finish_reason":null}]}\n\n`,
+        );
+      }
+      return;
     }
+    // The last event (once per request) goes through ServerResponse, which also ends the chunked body.
+    let out = `${this.head}${this.tailOpen}"${text}"${close},"logprobs":null,"finish_reason":"${seq.finishReason}"}]}\n\n`;
+    this.done = true;
+    if (this.gen.includeUsage) out += `${this.usageChunk(seq)}\n\n`;
+    out += 'data: [DONE]\n\n';
+    this.res.end(out);
   }
 
   aborted(_seq: SimSequence, message: string): void {
@@ -532,15 +577,20 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
 /** Numbers for the benchmark: step lateness against the model, load, CPU and memory of this process. */
 export function simStats(engine: SimEngine, sinceStep = 0): Record<string, unknown> {
   const late = engine.stepLatenessMs(sinceStep).sort();
+  const handoff = engine.stepHandoffMs(sinceStep).sort();
+  const summary = (sorted: Float64Array) => ({
+    p50: percentileSorted(sorted, 0.5),
+    p99: percentileSorted(sorted, 0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
+  });
   const mem = process.memoryUsage();
   return {
     steps: engine.steps,
     lateness_steps: late.length,
-    lateness_ms: {
-      p50: percentileSorted(late, 0.5),
-      p99: percentileSorted(late, 0.99),
-      max: late.length ? late[late.length - 1] : Number.NaN,
-    },
+    // When each step end fired (its first token went to its socket) versus the model's end time.
+    lateness_ms: summary(late),
+    // When the step's last token went to its socket versus the model's end time.
+    handoff_done_ms: summary(handoff),
     running: engine.running,
     waiting: engine.waiting,
     kv_cache_usage: engine.scheduler.kvUsage(),

@@ -19,6 +19,18 @@ export class StreamAccumulator {
   done = false;
   /** First in-stream error message (error event, error object, malformed JSON). */
   error: string | null = null;
+  /**
+   * Bytes of the last fast-path chunk before its top-level `"choices":` value. Servers repeat them byte for
+   * byte on every chunk (`{"id":...,"object":...,"created":...,"model":...,"choices":`), so a chunk that
+   * starts with them need not have them validated again.
+   */
+  prefix: Uint8Array | null = null;
+  prefixLen = 0;
+  /** Offsets of the `choices` key (without quotes) inside the prefix. */
+  prefixKeyStart = 0;
+  prefixKeyEnd = 0;
+  /** The system_fingerprint string the prefix sets (its last such key), applied when the prefix is skipped. */
+  prefixFp: string | null = null;
   private decoded = '';
   // Raw (still JSON-escaped) text bytes of fast-path chunks, decoded once when text is asked for.
   private raw = new Uint8Array(0);
@@ -44,7 +56,10 @@ export class StreamAccumulator {
       grown.set(this.raw.subarray(0, this.rawLen));
       this.raw = grown;
     }
-    this.raw.set(buf.subarray(start, end), this.rawLen);
+    // A token is a few bytes: a plain loop beats allocating a subarray view for set().
+    const raw = this.raw;
+    let k = this.rawLen;
+    for (let i = start; i < end; i++) raw[k++] = buf[i]!;
     this.rawLen = need;
   }
 
@@ -184,6 +199,18 @@ let textEnd = -1;
 let fpStart = -1;
 let fpEnd = -1;
 let lastStrEscaped = false;
+// Where the first top-level "choices" key and its value sit (-1: none).
+let choicesKeyStart = -1;
+let choicesKeyEnd = -1;
+let choicesValueAt = -1;
+// The last string system_fingerprint before that "choices" key (-1: none).
+let prefixFpStart = -1;
+let prefixFpEnd = -1;
+// A top-level system_fingerprint key (any value) was scanned.
+let fpKeySeen = false;
+// The key read by the last scanKey (without quotes).
+let keyStartS = 0;
+let keyEndS = 0;
 
 function skipWs(b: Uint8Array, i: number, end: number): number {
   while (i < end) {
@@ -298,6 +325,20 @@ function scanArray(b: Uint8Array, i: number, end: number, role: number, depth: n
   }
 }
 
+/** Reads a key at `i` (a quote expected) and its colon; returns where its value starts, or -1. */
+function scanKey(b: Uint8Array, i: number, end: number, role: number): number {
+  if (i >= end || b[i] !== QUOTE) return -1;
+  keyStartS = i + 1;
+  i = scanString(b, i, end);
+  if (i < 0) return -1;
+  keyEndS = i - 1;
+  // Escaped keys could spell a key we care about: leave them to JSON.parse.
+  if (lastStrEscaped && role !== ANY) bail = true;
+  i = skipWs(b, i, end);
+  if (i >= end || b[i] !== 58) return -1;
+  return skipWs(b, i + 1, end);
+}
+
 function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
   if (depth > MAX_DEPTH) {
     bail = true;
@@ -307,24 +348,40 @@ function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: 
   else if (role === DELTA) deltaIsObject = true;
   i = skipWs(b, i + 1, end);
   if (i < end && b[i] === 125) return i + 1;
+  i = scanKey(b, i, end, role);
+  if (i < 0) return -1;
+  return scanMembersFrom(b, i, end, role, depth, keyStartS, keyEndS);
+}
+
+/**
+ * Scans an object's members starting at the value of key `b[keyStart..keyEnd)` (at `i`) up to and
+ * including the closing brace; returns the index after it, or -1.
+ */
+function scanMembersFrom(
+  b: Uint8Array,
+  i: number,
+  end: number,
+  role: number,
+  depth: number,
+  keyStart: number,
+  keyEnd: number,
+): number {
   for (;;) {
-    i = skipWs(b, i, end);
-    if (i >= end || b[i] !== QUOTE) return -1;
-    const keyStart = i + 1;
-    i = scanString(b, i, end);
-    if (i < 0) return -1;
-    const keyEnd = i - 1;
-    // Escaped keys could spell a key we care about: leave them to JSON.parse.
-    if (lastStrEscaped && role !== ANY) bail = true;
-    i = skipWs(b, i, end);
-    if (i >= end || b[i] !== 58) return -1;
-    i = skipWs(b, i + 1, end);
     let childRole = ANY;
     const valueStart = i;
     if (role === TOP) {
-      if (keyIs(b, keyStart, keyEnd, 'choices')) childRole = b[i] === 91 ? CHOICES : ANY;
-      else if (keyIs(b, keyStart, keyEnd, 'usage') || keyIs(b, keyStart, keyEnd, 'error')) bail = true;
+      if (keyIs(b, keyStart, keyEnd, 'choices')) {
+        childRole = b[i] === 91 ? CHOICES : ANY;
+        if (choicesValueAt < 0) {
+          choicesKeyStart = keyStart;
+          choicesKeyEnd = keyEnd;
+          choicesValueAt = i;
+          prefixFpStart = fpStart;
+          prefixFpEnd = fpEnd;
+        }
+      } else if (keyIs(b, keyStart, keyEnd, 'usage') || keyIs(b, keyStart, keyEnd, 'error')) bail = true;
       else if (keyIs(b, keyStart, keyEnd, 'object') && scanWord(b, i, end, '"error"') !== -1) bail = true;
+      else if (keyIs(b, keyStart, keyEnd, 'system_fingerprint')) fpKeySeen = true;
     } else if (role === CHOICE0) {
       if (keyIs(b, keyStart, keyEnd, 'delta')) {
         // A later duplicate key replaces an earlier one, as in JSON.parse.
@@ -333,6 +390,7 @@ function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: 
         childRole = DELTA;
       }
     }
+    if (bail) return -1;
     i = scanValue(b, i, end, childRole === DELTA && b[i] !== 123 ? ANY : childRole, depth);
     if (i < 0) return -1;
     if (b[valueStart] === QUOTE) {
@@ -365,8 +423,35 @@ function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: 
     if (i >= end) return -1;
     if (b[i] === 125) return i + 1;
     if (b[i] !== 44) return -1;
-    i++;
+    i = scanKey(b, skipWs(b, i + 1, end), end, role);
+    if (i < 0) return -1;
+    keyStart = keyStartS;
+    keyEnd = keyEndS;
   }
+}
+
+/** Whether `buf[start..)` begins with the accumulator's remembered prefix. */
+function hasPrefix(acc: StreamAccumulator, buf: Uint8Array, start: number, end: number): boolean {
+  const p = acc.prefix;
+  const n = acc.prefixLen;
+  if (p === null || end - start <= n) return false;
+  for (let k = 0; k < n; k++) if (buf[start + k] !== p[k]) return false;
+  return true;
+}
+
+/** Remembers `buf[start..choicesValueAt)` as the accumulator's prefix (buffer reused across chunks). */
+function rememberPrefix(acc: StreamAccumulator, buf: Uint8Array, start: number): void {
+  const n = choicesValueAt - start;
+  if (acc.prefix === null || acc.prefix.length < n) acc.prefix = new Uint8Array(Math.max(n, 128));
+  const p = acc.prefix;
+  for (let k = 0; k < n; k++) p[k] = buf[start + k]!;
+  acc.prefixLen = n;
+  acc.prefixKeyStart = choicesKeyStart - start;
+  acc.prefixKeyEnd = choicesKeyEnd - start;
+  acc.prefixFp =
+    prefixFpStart >= 0
+      ? (JSON.parse(`"${decoder.decode(buf.subarray(prefixFpStart, prefixFpEnd))}"`) as string)
+      : null;
 }
 
 /** Whether `s` equals the bytes `b[start..end)` read as Latin-1 (exact for ASCII fingerprints). */
@@ -397,13 +482,34 @@ export function interpretEvent(
   topIsObject = false;
   deltaIsObject = false;
   contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = fpStart = fpEnd = -1;
-  const i = skipWs(buf, start, end);
-  const after = scanValue(buf, i, end, TOP, 0);
+  choicesKeyStart = choicesKeyEnd = choicesValueAt = prefixFpStart = prefixFpEnd = -1;
+  fpKeySeen = false;
+  let after: number;
+  const usePrefix = hasPrefix(acc, buf, start, end);
+  if (usePrefix) {
+    // Same bytes as a prefix already scanned without a bail: they are a valid object opening whose only
+    // keys that matter are the "choices" it ends with and a system_fingerprint (applied below).
+    topIsObject = true;
+    after = scanMembersFrom(
+      buf,
+      start + acc.prefixLen,
+      end,
+      TOP,
+      1,
+      start + acc.prefixKeyStart,
+      start + acc.prefixKeyEnd,
+    );
+  } else {
+    after = scanValue(buf, skipWs(buf, start, end), end, TOP, 0);
+    if (after >= 0 && !bail && choicesValueAt >= 0) rememberPrefix(acc, buf, start);
+  }
   // Invalid, unusual, or not an object: the full parse gives the verdict and the message.
   if (after < 0 || bail || !topIsObject || skipWs(buf, after, end) !== end) {
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
+  // The skipped prefix's fingerprint counts unless a later key in this chunk replaces it (JSON.parse: last wins).
+  if (usePrefix && acc.prefixFp !== null && !fpKeySeen) acc.systemFingerprint = acc.prefixFp;
   if (fpStart >= 0 && !sameAscii(acc.systemFingerprint, buf, fpStart, fpEnd)) {
     acc.systemFingerprint = JSON.parse(`"${decoder.decode(buf.subarray(fpStart, fpEnd))}"`) as string;
   }

@@ -27,6 +27,42 @@ const decoder = new TextDecoder();
 class TimeoutAbort extends Error {}
 class CancelAbort extends Error {}
 
+/**
+ * Requests in flight per caller signal. A signal gets one 'abort' listener however many requests share it
+ * (the driver's warm-up shares one across C requests), removed when its last request settles, so
+ * listeners never pile up on a long-lived signal.
+ */
+const watched = new WeakMap<AbortSignal, SignalWatch>();
+
+class SignalWatch {
+  readonly handlers = new Set<RequestHandler>();
+  readonly onAbort = (): void => {
+    watched.delete(this.signal);
+    this.signal.removeEventListener('abort', this.onAbort);
+    const handlers = [...this.handlers];
+    this.handlers.clear();
+    for (const h of handlers) h.cancel();
+  };
+  constructor(readonly signal: AbortSignal) {}
+}
+
+function watchSignal(signal: AbortSignal, handler: RequestHandler): void {
+  let watch = watched.get(signal);
+  if (watch === undefined) {
+    watch = new SignalWatch(signal);
+    watched.set(signal, watch);
+    signal.addEventListener('abort', watch.onAbort);
+  }
+  watch.handlers.add(handler);
+}
+
+function unwatchSignal(signal: AbortSignal, handler: RequestHandler): void {
+  const watch = watched.get(signal);
+  if (watch === undefined || !watch.handlers.delete(handler) || watch.handlers.size > 0) return;
+  watched.delete(signal);
+  signal.removeEventListener('abort', watch.onAbort);
+}
+
 /** Removes the API key from any text that may leave the client (error messages, bodies). */
 function redact(text: string, apiKey: string | undefined): string {
   return apiKey ? text.split(apiKey).join('***') : text;
@@ -46,7 +82,7 @@ class RequestHandler {
   private bodyBytes = 0;
   private settled = false;
   private timer: NodeJS.Timeout | null = null;
-  private detachSignal: (() => void) | null = null;
+  private signal: AbortSignal | null = null;
 
   constructor(
     private readonly apiKey: string | undefined,
@@ -64,9 +100,8 @@ class RequestHandler {
         this.abort(new CancelAbort('request cancelled'));
         return;
       }
-      const onAbort = () => this.abort(new CancelAbort('request cancelled'));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.detachSignal = () => signal.removeEventListener('abort', onAbort);
+      this.signal = signal;
+      watchSignal(signal, this);
     }
     if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
       this.timer = setTimeout(
@@ -74,6 +109,11 @@ class RequestHandler {
         timeoutMs,
       );
     }
+  }
+
+  /** The caller's signal fired. */
+  cancel(): void {
+    this.abort(new CancelAbort('request cancelled'));
   }
 
   private abort(reason: Error): void {
@@ -149,7 +189,7 @@ class RequestHandler {
     if (this.settled) return;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
-    this.detachSignal?.();
+    if (this.signal !== null) unwatchSignal(this.signal, this);
     const acc = this.acc;
     this.resolve({
       status,
