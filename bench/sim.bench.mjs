@@ -205,6 +205,11 @@ async function main() {
       p99: Number(after.handoff_done_ms.p99.toFixed(3)),
       max: Number(after.handoff_done_ms.max.toFixed(3)),
     },
+    step_handoff_cpu_ms: after.handoff_cpu_ms && {
+      p50: Number(after.handoff_cpu_ms.p50.toFixed(3)),
+      p99: Number(after.handoff_cpu_ms.p99.toFixed(3)),
+      max: Number(after.handoff_cpu_ms.max.toFixed(3)),
+    },
     sim_cpu_percent: Number(((cpuS / wallS) * 100).toFixed(1)),
     sim_rss_mb: Number((after.rss_bytes / 2 ** 20).toFixed(1)),
     sim_heap_mb: Number((after.heap_used_bytes / 2 ** 20).toFixed(1)),

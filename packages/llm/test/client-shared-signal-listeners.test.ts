@@ -1,6 +1,13 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatRequest, clientFor, readBody, sseToken, startServer, type TestServer } from './client-test-server.js';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  sseToken,
+  startServer,
+  type TestServer,
+} from './client-test-server.js';
 
 // Completes after two tokens unless the request asks for more than 4 tokens, in which case it stalls.
 let server: TestServer;
@@ -31,7 +38,9 @@ describe('streaming client: one signal shared by many requests', () => {
     const results = await Promise.all(pending);
     // A second wave on the same signal: still one listener, still none left afterwards.
     const again = await Promise.all(
-      Array.from({ length: 32 }, () => client.send(chatRequest(), { timeoutMs: 10_000, signal: controller.signal })),
+      Array.from({ length: 32 }, () =>
+        client.send(chatRequest(), { timeoutMs: 10_000, signal: controller.signal }),
+      ),
     );
     expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
     await client.close();

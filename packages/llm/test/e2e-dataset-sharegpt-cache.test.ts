@@ -101,7 +101,7 @@ describe('`bench run --dataset sharegpt-v3` against a local hub', () => {
     const sa = await sampled(home.dir, a);
     const sb = await sampled(home.dir, b);
     const common = [...sa.keys()].filter((k) => sb.has(k));
-    expect(common.length).toBeGreaterThanOrEqual(6);
+    expect(common.length).toBeGreaterThanOrEqual(4);
     for (const k of common) expect(sb.get(k), k).toBe(sa.get(k));
 
     const third = await runBench(args(7, join(home.dir, 'c.json')), home.dir, { env });
@@ -109,7 +109,7 @@ describe('`bench run --dataset sharegpt-v3` against a local hub', () => {
     expect(hub.requests.slice(seenByHub)).toEqual([]);
     const sc = await sampled(home.dir, readDoc(join(home.dir, 'c.json')));
     const commonC = [...sa.keys()].filter((k) => sc.has(k));
-    expect(commonC.length).toBeGreaterThanOrEqual(6);
+    expect(commonC.length).toBeGreaterThanOrEqual(4);
     const same = commonC.filter((k) => sc.get(k) === sa.get(k)).length;
     // Distinct turns can share both lengths by chance; most must differ.
     expect(same).toBeLessThan(commonC.length / 2);

@@ -13,7 +13,7 @@ import { assertExit, e2eHome, printedMetric, readDoc, runBench } from './e2e-cli
 
 const SERVICE_MS = 10 + 3 * 2;
 const CAPACITY_REQ_S = 1000 / SERVICE_MS;
-const TTFT_SLO_MS = 100;
+const TTFT_SLO_MS = 300;
 
 interface SearchSummary {
   rate_req_s: number | null;
@@ -61,10 +61,10 @@ describe('`bench run --search goodput` against a server that queues', () => {
         '10',
         '--search',
         'goodput',
-        // llm.realtime (TTFT p99 100 ms) puts the boundary well below capacity, where an over-capacity
-        // probe cannot pass by luck in a short window.
+        // llm.standard (TTFT p99 300 ms): far above the CPU stalls of a busy 2-core machine, so the
+        // low-rate probes hold for sure and only the server's queue decides.
         '--slo-template',
-        'llm.realtime',
+        'llm.standard',
         '--duration',
         '1',
         '--warmup-runs',
@@ -110,9 +110,10 @@ describe('`bench run --search goodput` against a server that queues', () => {
     expect(missingAbove.length).toBeGreaterThan(0);
     const hi = Math.min(...missingAbove);
     expect((hi - lo!) / lo!).toBeLessThanOrEqual(0.05);
-    // The latency really comes from the server's queue: the answer sits below its capacity.
-    expect(lo!).toBeLessThan(1.1 * CAPACITY_REQ_S);
-    expect(lo!).toBeGreaterThan(0.2 * CAPACITY_REQ_S);
+    // The latency comes from the server's queue: the answer sits near its capacity (a 1 s window that
+    // starts with an empty queue can absorb a little overload before p99 TTFT passes 300 ms).
+    expect(lo!).toBeLessThan(1.5 * CAPACITY_REQ_S);
+    expect(lo!).toBeGreaterThan(0.3 * CAPACITY_REQ_S);
 
     // Headline: the highest achieved throughput among holding levels, printed and in the JSON.
     const g = doc.summary.goodput_at_slo as { req_s: number | null; level: number | null };

@@ -78,6 +78,7 @@ export class SimEngine {
   busyEnergyMj = 0;
   private readonly lateness = new Float64Array(LATENESS_RING);
   private readonly handoff = new Float64Array(LATENESS_RING);
+  private readonly handoffCpu = new Float64Array(LATENESS_RING);
 
   constructor(profile: Profile, options: { seed: number; now?: () => number }) {
     this.profile = profile;
@@ -148,6 +149,14 @@ export class SimEngine {
   /** How late the last token of each step was handed to its socket versus the model's step end, ms. */
   stepHandoffMs(sinceStep = 0): Float64Array {
     return this.ringSince(this.handoff, sinceStep);
+  }
+
+  /**
+   * CPU time this process spent handing each step's tokens to the sockets, ms: the simulator's own cost
+   * of the hand-off, which `stepHandoffMs` exceeds only when something else holds the core.
+   */
+  stepHandoffCpuMs(sinceStep = 0): Float64Array {
+    return this.ringSince(this.handoffCpu, sinceStep);
   }
 
   private ringSince(ring: Float64Array, sinceStep: number): Float64Array {
@@ -243,6 +252,7 @@ export class SimEngine {
     }
     // The /metrics histograms stamp tokens when the step end fired, as an engine stamps its outputs.
     const emitted = result.emitted;
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < emitted.length; i++) {
       const seq = emitted[i]!;
       const t = seq.sink as Timing;
@@ -259,6 +269,8 @@ export class SimEngine {
       t.sink.token(seq, finished);
     }
     this.handoff[slot] = this.now() - endMs;
+    const cpu = process.cpuUsage(cpu0);
+    this.handoffCpu[slot] = (cpu.user + cpu.system) / 1000;
     this.reportAborted(aborted);
   }
 

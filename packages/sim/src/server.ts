@@ -591,6 +591,8 @@ export function simStats(engine: SimEngine, sinceStep = 0): Record<string, unkno
     lateness_ms: summary(late),
     // When the step's last token went to its socket versus the model's end time.
     handoff_done_ms: summary(handoff),
+    // CPU time of that hand-off: what the simulator itself costs, whatever else shares the core.
+    handoff_cpu_ms: summary(engine.stepHandoffCpuMs(sinceStep).sort()),
     running: engine.running,
     waiting: engine.waiting,
     kv_cache_usage: engine.scheduler.kvUsage(),

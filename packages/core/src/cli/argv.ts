@@ -17,7 +17,8 @@ export function flagSpec(decl: OptionDecl): FlagSpec {
   if (!m)
     throw new BenchError('BENCH_ERR_INTERNAL', `malformed flag spec '${decl.flag}' for option ${decl.key}`);
   const placeholder = m[2] ?? '';
-  const kind = placeholder === '' ? 'boolean' : placeholder.includes('...') ? 'variadic' : 'value';
+  // `<arg...>` is variadic; `<k=v,...>` is one value that merely documents a list.
+  const kind = placeholder === '' ? 'boolean' : /\w\.\.\.[>\]]$/.test(placeholder) ? 'variadic' : 'value';
   return { decl, long: m[1]!, kind, placeholder };
 }
 

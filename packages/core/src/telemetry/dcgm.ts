@@ -54,14 +54,25 @@ export function parseDcgmMetrics(text: string): DcgmGpuReading[] {
   return [...byGpu.values()].sort((a, b) => a.gpu - b.gpu);
 }
 
-async function scrape(url: string, timeoutMs: number): Promise<{ text: string; tMs: number }> {
+async function scrape(url: string, timeoutMs: number): Promise<{ text: string; tMs: number; rttMs: number }> {
   const sentMs = performance.now();
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   // The exporter read its counters between our send and its headers' arrival: the midpoint is the best
   // guess (taken before the body is read, which only adds our own delay).
-  const tMs = (sentMs + performance.now()) / 2;
+  const arrivedMs = performance.now();
+  const tMs = (sentMs + arrivedMs) / 2;
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return { text: await res.text(), tMs };
+  return { text: await res.text(), tMs, rttMs: arrivedMs - sentMs };
+}
+
+/** Round trips kept to judge what "usual" is for this exporter. */
+const RTT_HISTORY = 20;
+/** A round trip up to this is always trusted (a local exporter answers in about 1 ms). */
+const RTT_SLACK_MS = 20;
+
+function medianOf(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
 }
 
 /** A meter polling a DCGM exporter's Prometheus endpoint (the simulator serves the same metrics). */
@@ -105,15 +116,22 @@ export async function createDcgmMeter(opts: {
   });
   const periodMs = 1000 / opts.sampleHz;
   let loop: { stop(): Promise<void> } | null = null;
+  const recentRttMs: number[] = [];
 
   const tick = async (): Promise<void> => {
-    const { text, tMs } = await scrape(url, Math.max(500, periodMs * 5));
+    const { text, tMs, rttMs } = await scrape(url, Math.max(500, periodMs * 5));
+    recentRttMs.push(rttMs);
+    if (recentRttMs.length > RTT_HISTORY) recentRttMs.shift();
     const readings = parseDcgmMetrics(text);
     const chosen = selected.map((g) => readings.find((r) => r.gpu === g));
     if (chosen.some((r) => !r || r.powerW === null)) return;
     const perDeviceW = chosen.map((r) => r!.powerW!);
     recorder.addSample({ tMs, watts: perDeviceW.reduce((a, b) => a + b, 0), perDeviceW });
-    if (hasCounter && chosen.every((r) => r!.energyMj !== null)) {
+    // A reading's time is only known to half its round trip: one that came back slowly (our process or
+    // the exporter stalled) would misplace the counter at a window edge by up to that much, so only
+    // readings about as fast as usual feed the counter; the gap rule flags a window that loses too many.
+    const trusted = rttMs <= Math.max(RTT_SLACK_MS, 3 * medianOf(recentRttMs));
+    if (hasCounter && trusted && chosen.every((r) => r!.energyMj !== null)) {
       recorder.addCounter(
         tMs,
         chosen.map((r) => r!.energyMj! / 1000),

@@ -372,6 +372,9 @@ function scanMembersFrom(
     if (role === TOP) {
       if (keyIs(b, keyStart, keyEnd, 'choices')) {
         childRole = b[i] === 91 ? CHOICES : ANY;
+        // A duplicate "choices" replaces everything an earlier one said, as in JSON.parse.
+        deltaIsObject = false;
+        contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = -1;
         if (choicesValueAt < 0) {
           choicesKeyStart = keyStart;
           choicesKeyEnd = keyEnd;

@@ -27,6 +27,8 @@ export type SseEventHandler = (
   arrivalMs: number,
 ) => void;
 
+const NO_BYTES = new Uint8Array(0);
+
 /** True when `buf[start..end)` equals the ASCII word `word` (field names are short ASCII). */
 function fieldIs(buf: Uint8Array, start: number, end: number, word: string): boolean {
   if (end - start !== word.length) return false;
@@ -36,11 +38,12 @@ function fieldIs(buf: Uint8Array, start: number, end: number, word: string): boo
 
 /** Byte-level SSE parser: LF, CRLF and CR line ends; events and lines may be split anywhere. */
 export class SseParser {
-  // Bytes of a line that is not finished at the end of a chunk.
-  private carry = new Uint8Array(256);
+  // Bytes of a line that is not finished at the end of a chunk. Both buffers are allocated on first use:
+  // with one event per packet (a trickling server) most streams never need them.
+  private carry = NO_BYTES;
   private carryLen = 0;
   // Payload that must outlive the chunk it came from (multi-line data, or an event split across chunks).
-  private acc = new Uint8Array(256);
+  private acc = NO_BYTES;
   private accLen = 0;
   // The common case: the whole payload is one data line inside the current chunk, referenced, not copied.
   private pendBuf: Uint8Array | null = null;
@@ -168,7 +171,7 @@ export class SseParser {
   private appendCarry(buf: Uint8Array, start: number, end: number): void {
     const need = this.carryLen + end - start;
     if (need > this.carry.length) {
-      const grown = new Uint8Array(Math.max(need, this.carry.length * 2));
+      const grown = new Uint8Array(Math.max(need, this.carry.length * 2, 256));
       grown.set(this.carry.subarray(0, this.carryLen));
       this.carry = grown;
     }
@@ -178,7 +181,7 @@ export class SseParser {
 
   private ensureAcc(need: number): void {
     if (need <= this.acc.length) return;
-    const grown = new Uint8Array(Math.max(need, this.acc.length * 2));
+    const grown = new Uint8Array(Math.max(need, this.acc.length * 2, 256));
     grown.set(this.acc.subarray(0, this.accLen));
     this.acc = grown;
   }

@@ -84,7 +84,17 @@ export function levelCost(
     null;
   const gpus = c.plan.gpus?.length ?? (deviceNames.length > 0 ? deviceNames.length : c.plan.tp);
   const throughputTokS = doc.metrics.throughput_tok_s?.value ?? 0;
-  const goodputTokS = doc.metrics.goodput_tok_s?.value ?? 0;
+  // The SLO-only figure pays the same GPU-hours for the good requests' share of the output tokens. The
+  // share comes from the measured requests (their tokens may arrive after the window), so it is applied
+  // to the window's throughput rather than mixing the two token counts.
+  let allOut = 0;
+  let goodOut = 0;
+  for (const r of run.measured) {
+    if (r.status !== 'ok') continue;
+    allOut += r.nOut;
+    if (requestMeetsSlo(r, slo)) goodOut += r.nOut;
+  }
+  const goodputTokS = allOut > 0 ? throughputTokS * (goodOut / allOut) : 0;
   if (gpu === null && c.plan.gpuHourUsd === undefined) {
     const none: CostMetric = {
       value: null,
