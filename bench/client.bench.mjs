@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const self = fileURLToPath(import.meta.url);
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -32,7 +32,11 @@ if (hasTaskset && !process.env.BENCH_PINNED) {
   process.exit(code ?? 1);
 }
 
-const { createStreamingClient } = await import('../packages/llm/dist/client/streaming-client.js');
+// BENCH_CLIENT_MODULE points at another build of streaming-client.js (a before/after comparison).
+const clientModule = process.env.BENCH_CLIENT_MODULE
+  ? pathToFileURL(process.env.BENCH_CLIENT_MODULE).href
+  : '../packages/llm/dist/client/streaming-client.js';
+const { createStreamingClient } = await import(clientModule);
 const quirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
 const item = { id: 'b-0', prompt: 'hello', promptTokens: 1, outputTokens: 1000 };
 const quick = process.argv.includes('--quick');
@@ -161,6 +165,8 @@ async function trickleRun(server, streams, rounds, gapMs) {
     failures,
     chunksPerS: chunks / elapsedS,
     clientCpuPct: ((cpu.user + cpu.system) / 1e6 / elapsedS) * 100,
+    clientSysPct: (cpu.system / 1e6 / elapsedS) * 100,
+    cpuUsPerChunk: (cpu.user + cpu.system) / (ttftMs.length * 100),
     ttftP50Ms: percentile(ttftMs, 0.5),
     ttftP99Ms: percentile(ttftMs, 0.99),
     tpotP50Ms: percentile(tpotMs, 0.5),
@@ -184,18 +190,19 @@ console.log(
 );
 
 const fast = trickleOnly ? null : await startServer('fast-stream.mjs');
-if (fast) try {
-  for (const concurrency of [1, 8]) {
-    const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000);
-    console.log(
-      `(a) fast stream, concurrency ${concurrency}: ${fmt(r.chunksPerS / 1000, 1)}k chunks/s ` +
-        `(${r.requests} requests, ${r.failures} bad, client cpu ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, ` +
-        `${fmt(r.chunksPerCpuS / 1000, 1)}k chunks per client cpu-second) target >= 630k`,
-    );
+if (fast)
+  try {
+    for (const concurrency of [1, 8]) {
+      const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000);
+      console.log(
+        `(a) fast stream, concurrency ${concurrency}: ${fmt(r.chunksPerS / 1000, 1)}k chunks/s ` +
+          `(${r.requests} requests, ${r.failures} bad, client cpu ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, ` +
+          `${fmt(r.chunksPerCpuS / 1000, 1)}k chunks per client cpu-second) target >= 630k`,
+      );
+    }
+  } finally {
+    fast.stop();
   }
-} finally {
-  fast.stop();
-}
 
 const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
 try {
@@ -203,7 +210,8 @@ try {
   const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10);
   console.log(
     `(b) trickle, ${r.streams} streams${stagger ? ' (staggered starts)' : ' (lock-step starts)'}: ${r.requests} requests (${r.failures} bad), ` +
-      `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}%\n` +
+      `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}% ` +
+      `(kernel ${fmt(r.clientSysPct, 0)}%; ${fmt(r.cpuUsPerChunk, 1)} µs of client cpu per chunk)\n` +
       `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
       `    TPOT p50 ${fmt(r.tpotP50Ms, 3)} ms (error ${fmt(((r.tpotP50Ms - 10) / 10) * 100)}%, target <= 1%), p99 ${fmt(r.tpotP99Ms, 3)} ms\n` +
       `    against the server's actual write times: TTFT error p50 ${fmt(r.ttftErrP50Ms, 3)} ms, p99 ${fmt(r.ttftErrP99Ms, 3)} ms ` +

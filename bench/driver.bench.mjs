@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const self = fileURLToPath(import.meta.url);
@@ -71,12 +72,43 @@ const items = Array.from({ length: 100 }, (_, i) => ({
 }));
 const mb = (b) => (b / 1048576).toFixed(1);
 
+// 0. The machine's own floor: the driver's sleeper alone on the same Poisson schedule, no requests. Lag
+// here is the kernel and the runtime (other processes on the core, timer wake-ups), not the driver's work.
+{
+  const { PreciseSleeper } = await import('../packages/llm/dist/load/precise-sleep.js');
+  const rng = createRng(7);
+  const sleeper = new PreciseSleeper();
+  const lateMs = [];
+  const usage0 = process.resourceUsage();
+  let next = performance.now() + 10;
+  const end = next + durationS * 1000;
+  while (next < end) {
+    await sleeper.until(next);
+    lateMs.push(performance.now() - next);
+    next += rng.exponential(rate / 1000);
+  }
+  const usage = process.resourceUsage();
+  const sorted = Float64Array.from(lateMs).sort();
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3);
+  console.log(
+    `sleeper alone @ ${rate}/s for ${durationS} s (the machine's floor): lateness p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, ` +
+      `max ${sorted[sorted.length - 1].toFixed(3)} ms; ${sorted.filter((x) => x > 1).length} of ${sorted.length} over 1 ms; ` +
+      `preempted ${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches} times`,
+  );
+}
+
 // 1. Scheduling lag at `rate` req/s, open loop, cap high enough that slots are free.
 {
   const s = await server(false);
   const client = createStreamingClient({ baseUrl: s.url, connections: 256, quirks });
   await client.warm(64);
   gc();
+  // GC pauses during the run: a pause that overlaps an arrival is lag the driver's own code caused.
+  const gcPausesMs = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPausesMs.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const usage0 = process.resourceUsage();
   const run = await runLevel({
     levelIndex: 0,
@@ -97,6 +129,7 @@ const mb = (b) => (b / 1048576).toFixed(1);
     rng: createRng(42),
   });
   const usage = process.resourceUsage();
+  gcObserver.disconnect();
   const doc = levelDocument(run, resolveSlo('llm.standard'), createRng(1));
   const lags = Float64Array.from(run.lagMs).sort();
   const over1 = lags.filter((x) => x > 1).length;
@@ -110,6 +143,10 @@ const mb = (b) => (b / 1048576).toFixed(1);
   console.log(
     `  ${over1} of ${lags.length} lags over 1 ms; the driver process was preempted ` +
       `${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches} times (involuntary context switches)`,
+  );
+  console.log(
+    `  GC during the run: ${gcPausesMs.length} pauses, ${gcPausesMs.reduce((a, b) => a + b, 0).toFixed(1)} ms in all, ` +
+      `longest ${Math.max(0, ...gcPausesMs).toFixed(2)} ms`,
   );
   await client.close();
   await s.close();

@@ -107,7 +107,8 @@ function startStream(socket, arrivedMs) {
 
 function statsBody() {
   const sorted = lateness.slice(0, latenessN).sort();
-  const pct = (q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
+  const pct = (q) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null;
   const body = JSON.stringify({ writes, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1) });
   latenessN = 0;
   writes = 0;

@@ -94,7 +94,6 @@ interface Pending {
 
 interface InFlight {
   pending: Pending;
-  ctrl: AbortController;
   override: { status: RequestStatus; error: string } | null;
 }
 
@@ -185,6 +184,9 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const queue: Pending[] = [];
   let qHead = 0;
   const inflight = new Set<InFlight>();
+  // One controller cancels every request of the measured pattern (finish() stops them all at once): no
+  // AbortController per request on the send path, and the client keeps one listener on it, not one each.
+  const patternCtrl = new AbortController();
   const settling = new Set<Promise<void>>();
   let inFlightCount = 0;
   let stopped = false;
@@ -311,9 +313,9 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     inFlightCount++;
     if (p.slotFree && p.phase === 'measured') lags.push(t - p.scheduledMs);
     if (windowStart !== null && t >= windowStart && t < windowEnd) windowDispatched++;
-    const entry: InFlight = { pending: p, ctrl: new AbortController(), override: null };
+    const entry: InFlight = { pending: p, override: null };
     inflight.add(entry);
-    const done = send(p.item, entry.ctrl).then((res) => onComplete(entry, res, t));
+    const done = send(p.item, patternCtrl).then((res) => onComplete(entry, res, t));
     settling.add(done);
     void done.finally(() => settling.delete(done));
   };
@@ -372,8 +374,8 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
         reason === 'drain' && isMeasured
           ? { status: 'timeout', error: 'unfinished at the end of the drain timeout' }
           : { status: 'cancelled', error: reason === 'abort' ? 'run aborted' : 'level ended' };
-      entry.ctrl.abort();
     }
+    patternCtrl.abort();
     for (let i = qHead; i < queue.length; i++) {
       const p = queue[i]!;
       const status: RequestStatus = reason === 'drain' && p.phase === 'measured' ? 'timeout' : 'cancelled';
@@ -419,8 +421,10 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
         if (!(await sleeper.until(next))) break;
         const t = now();
         while (next <= t && !stopped) {
+          // Arrivals caught up in one wake (a late timer) still find free slots if there are enough for all
+          // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
-          queue.push(schedule(next, waiting === 0 && inFlightCount < c));
+          queue.push(schedule(next, inFlightCount + waiting < c));
           next += gapMs();
         }
         nextArrival = next;
