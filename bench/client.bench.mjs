@@ -44,6 +44,12 @@ const quick = process.argv.includes('--quick');
 // every 10 ms instead of a steady ~95k packets/s).
 const trickleOnly = process.argv.includes('--trickle-only');
 const stagger = !process.argv.includes('--no-stagger');
+// --transport=raw,undici (default both) and --rounds=N: each round runs every transport in turn, so a
+// change in machine load hits both alike; compare client CPU per chunk, not wall time alone.
+const transports = (process.argv.find((a) => a.startsWith('--transport='))?.split('=')[1] ?? 'raw,undici')
+  .split(',')
+  .filter(Boolean);
+const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1] ?? 1);
 
 async function startServer(file, env = {}) {
   const script = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
@@ -69,8 +75,8 @@ function percentile(values, q) {
 }
 
 /** (a) Closed loop at `concurrency` for `durationMs`; returns content chunks per second. */
-async function fastRun(url, concurrency, durationMs) {
-  const client = createStreamingClient({ baseUrl: url, connections: concurrency, quirks });
+async function fastRun(url, concurrency, durationMs, transport) {
+  const client = createStreamingClient({ baseUrl: url, connections: concurrency, quirks, transport });
   await client.warm(concurrency);
   const request = { item, api: 'chat', model: 'm' };
   // Warm-up so the JIT has compiled the hot path before timing.
@@ -105,8 +111,8 @@ async function fastRun(url, concurrency, durationMs) {
 }
 
 /** (b)+(c) `streams` concurrent trickling streams, `rounds` requests each. */
-async function trickleRun(server, streams, rounds, gapMs) {
-  const client = createStreamingClient({ baseUrl: server.url, connections: streams, quirks });
+async function trickleRun(server, streams, rounds, gapMs, transport) {
+  const client = createStreamingClient({ baseUrl: server.url, connections: streams, quirks, transport });
   await client.warm(streams);
   const request = { item: { ...item, outputTokens: 100 }, api: 'chat', model: 'm' };
   globalThis.gc?.();
@@ -192,14 +198,16 @@ console.log(
 const fast = trickleOnly ? null : await startServer('fast-stream.mjs');
 if (fast)
   try {
-    for (const concurrency of [1, 8]) {
-      const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000);
-      console.log(
-        `(a) fast stream, concurrency ${concurrency}: ${fmt(r.chunksPerS / 1000, 1)}k chunks/s ` +
-          `(${r.requests} requests, ${r.failures} bad, client cpu ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, ` +
-          `${fmt(r.chunksPerCpuS / 1000, 1)}k chunks per client cpu-second) target >= 630k`,
-      );
-    }
+    for (let round = 0; round < rounds; round++)
+      for (const transport of transports)
+        for (const concurrency of [1, 8]) {
+          const r = await fastRun(fast.url, concurrency, quick ? 1500 : 5000, transport);
+          console.log(
+            `(a) [${transport}] fast stream, concurrency ${concurrency}: ${fmt(r.chunksPerS / 1000, 1)}k chunks/s ` +
+              `(${r.requests} requests, ${r.failures} bad, client cpu ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, ` +
+              `${fmt(r.chunksPerCpuS / 1000, 1)}k chunks per client cpu-second) target >= 630k`,
+          );
+        }
   } finally {
     fast.stop();
   }
@@ -207,20 +215,23 @@ if (fast)
 const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
 try {
   const streams = quick ? 200 : 1000;
-  const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10);
-  console.log(
-    `(b) trickle, ${r.streams} streams${stagger ? ' (staggered starts)' : ' (lock-step starts)'}: ${r.requests} requests (${r.failures} bad), ` +
-      `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}% ` +
-      `(kernel ${fmt(r.clientSysPct, 0)}%; ${fmt(r.cpuUsPerChunk, 1)} µs of client cpu per chunk)\n` +
-      `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
-      `    TPOT p50 ${fmt(r.tpotP50Ms, 3)} ms (error ${fmt(((r.tpotP50Ms - 10) / 10) * 100)}%, target <= 1%), p99 ${fmt(r.tpotP99Ms, 3)} ms\n` +
-      `    against the server's actual write times: TTFT error p50 ${fmt(r.ttftErrP50Ms, 3)} ms, p99 ${fmt(r.ttftErrP99Ms, 3)} ms ` +
-      `(true TTFT p50 ${fmt(r.trueTtftP50Ms)} ms), TPOT error p50 ${fmt(r.tpotErrP50Pct, 3)}%\n` +
-      `    server's own write lag vs nominal p50 ${fmt(r.serverWriteLagP50Ms, 3)} ms, p99 ${fmt(r.serverWriteLagP99Ms, 3)} ms (${r.serverWrites} writes)`,
-  );
-  console.log(
-    `(c) memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,
-  );
+  for (let round = 0; round < rounds; round++)
+    for (const transport of transports) {
+      const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10, transport);
+      console.log(
+        `(b) [${transport}] trickle, ${r.streams} streams${stagger ? ' (staggered starts)' : ' (lock-step starts)'}: ${r.requests} requests (${r.failures} bad), ` +
+          `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}% ` +
+          `(kernel ${fmt(r.clientSysPct, 0)}%; ${fmt(r.cpuUsPerChunk, 1)} µs of client cpu per chunk)\n` +
+          `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
+          `    TPOT p50 ${fmt(r.tpotP50Ms, 3)} ms (error ${fmt(((r.tpotP50Ms - 10) / 10) * 100)}%, target <= 1%), p99 ${fmt(r.tpotP99Ms, 3)} ms\n` +
+          `    against the server's actual write times: TTFT error p50 ${fmt(r.ttftErrP50Ms, 3)} ms, p99 ${fmt(r.ttftErrP99Ms, 3)} ms ` +
+          `(true TTFT p50 ${fmt(r.trueTtftP50Ms)} ms), TPOT error p50 ${fmt(r.tpotErrP50Pct, 3)}%\n` +
+          `    server's own write lag vs nominal p50 ${fmt(r.serverWriteLagP50Ms, 3)} ms, p99 ${fmt(r.serverWriteLagP99Ms, 3)} ms (${r.serverWrites} writes)`,
+      );
+      console.log(
+        `(c) [${transport}] memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,
+      );
+    }
 } finally {
   trickle.stop();
 }

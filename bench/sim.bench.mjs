@@ -6,8 +6,8 @@
  *
  * Env: SIM_BENCH_STREAMS (5000), SIM_BENCH_DURATION_S (40), SIM_BENCH_PROFILE (llama-3.1-8b),
  * SIM_BENCH_NICE (nice level of both processes, e.g. -10; off), SIM_BENCH_RT (SCHED_FIFO priority of
- * the simulator, e.g. 50, through `chrt`; off), SIM_BENCH_NODE_ARGS (extra node flags
- * of the simulator, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * the simulator, e.g. 50, through `chrt`; off), SIM_BENCH_NODE_ARGS (node flags of the simulator;
+ * default `--single-threaded-gc`; '' for none, or e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * Needs a build first (`npx tsc -b packages/sim`).
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +22,10 @@ const DURATION_S = Number(process.env.SIM_BENCH_DURATION_S ?? 40);
 const PROFILE = process.env.SIM_BENCH_PROFILE ?? 'llama-3.1-8b';
 const NICE = process.env.SIM_BENCH_NICE ?? '';
 const RT = process.env.SIM_BENCH_RT ?? '';
+// V8's GC helper threads share the simulator's one pinned core with the event loop (and, under
+// SCHED_FIFO, are not preempted by it): without them, late steps at 5,000 streams drop from tens of ms
+// to ~2 ms. It is a start-up flag (setting it at run time aborts V8), so it is passed here.
+const NODE_ARGS = process.env.SIM_BENCH_NODE_ARGS ?? '--single-threaded-gc';
 const CLI = fileURLToPath(new URL('../packages/sim/dist/cli.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
@@ -143,7 +147,7 @@ async function main() {
     console.error(`error: ${CLI} is missing\nhint: build first: npx tsc -b packages/sim`);
     process.exit(2);
   }
-  const nodeArgs = (process.env.SIM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = NODE_ARGS.split(' ').filter(Boolean);
   const [simCmd, simArgs] = pinned(
     1,
     [process.execPath, ...nodeArgs, CLI, 'serve', '--port', '0', '--profile', PROFILE],
@@ -226,6 +230,7 @@ async function main() {
     // The machine's 1-minute load average at the start and the end: other work steals the pinned cores.
     loadavg_1m: [Number(loadStart.toFixed(2)), Number(loadavg()[0].toFixed(2))],
     priority: { nice: NICE || null, sched_fifo: RT || null },
+    sim_node_args: NODE_ARGS,
   };
   console.log(JSON.stringify(result, null, 2));
   const ok = result.step_lateness_ms.p99 <= 1;

@@ -6,6 +6,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 let server: TestServer;
@@ -18,9 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: abort signal', () => {
+describe.each(TRANSPORTS)('streaming client: abort signal (%s)', (transport) => {
   it('returns cancelled when the signal aborts mid-stream', async () => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 400);
     const r = await client.send(chatRequest(), { timeoutMs: 10_000, signal: controller.signal });
@@ -30,7 +31,7 @@ describe('streaming client: abort signal', () => {
   });
 
   it('returns cancelled at once for an already aborted signal', async () => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     const r = await client.send(chatRequest(), { timeoutMs: 10_000, signal: AbortSignal.abort() });
     await client.close();
     expect(r.status).toBe('cancelled');

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatRequest, clientFor, readBody, startServer, type TestServer } from './client-test-server.js';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  startServer,
+  type TestServer,
+  TRANSPORTS,
+} from './client-test-server.js';
 
 const API_KEY = 'sk-test-9f8e7d6c5b4a';
 const seen: (string | undefined)[] = [];
@@ -19,9 +26,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: API key', () => {
+describe.each(TRANSPORTS)('streaming client: API key (%s)', (transport) => {
   it('sends the bearer token and keeps it out of http_error text', async () => {
-    const client = clientFor(server, { apiKey: API_KEY });
+    const client = clientFor(server, { transport, apiKey: API_KEY });
     const r = await client.send(chatRequest(), { timeoutMs: 5000 });
     await client.close();
     expect(seen.at(-1)).toBe(`Bearer ${API_KEY}`);
@@ -31,7 +38,7 @@ describe('streaming client: API key', () => {
   });
 
   it('keeps it out of stream_error text', async () => {
-    const client = clientFor(server, { apiKey: API_KEY });
+    const client = clientFor(server, { transport, apiKey: API_KEY });
     const r = await client.send({ ...chatRequest(), api: 'completions' }, { timeoutMs: 5000 });
     await client.close();
     expect(r.status).toBe('stream_error');
@@ -40,7 +47,7 @@ describe('streaming client: API key', () => {
   });
 
   it('sends no Authorization header without a key', async () => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     await client.send(chatRequest(), { timeoutMs: 5000 });
     await client.close();
     expect(seen.at(-1)).toBeUndefined();

@@ -6,6 +6,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 let server: TestServer;
@@ -21,9 +22,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: disconnect mid-stream', () => {
+describe.each(TRANSPORTS)('streaming client: disconnect mid-stream (%s)', (transport) => {
   it('returns stream_error and keeps the chunk times that arrived', async () => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     const r = await client.send(chatRequest(), { timeoutMs: 5000 });
     await client.close();
     expect(r.status).toBe('stream_error');

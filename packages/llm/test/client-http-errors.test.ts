@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatRequest, clientFor, readBody, startServer, type TestServer } from './client-test-server.js';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  startServer,
+  type TestServer,
+  TRANSPORTS,
+} from './client-test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,11 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: non-2xx responses', () => {
+describe.each(TRANSPORTS)('streaming client: non-2xx responses (%s)', (transport) => {
   it.each([500, 429, 404])(
     'returns http_error for HTTP %i with the first 200 bytes of the body',
     async (status) => {
-      const client = clientFor(server);
+      const client = clientFor(server, { transport });
       const r = await client.send({ ...chatRequest(), model: String(status) }, { timeoutMs: 5000 });
       await client.close();
       expect(r.status).toBe('http_error');

@@ -6,6 +6,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 let server: TestServer;
@@ -21,13 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: bad events after HTTP 200', () => {
+describe.each(TRANSPORTS)('streaming client: bad events after HTTP 200 (%s)', (transport) => {
   it.each([
     ['malformed', 'malformed SSE event'],
     ['error-event', 'engine crashed'],
     ['error-field', 'old-style failure'],
   ])('%s gives stream_error "%s" and keeps the earlier token', async (model, message) => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     const r = await client.send({ ...chatRequest(), model }, { timeoutMs: 5000 });
     await client.close();
     expect(r.status).toBe('stream_error');

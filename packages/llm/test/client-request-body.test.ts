@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRequestBody, requestPath } from '../src/client/request-body.js';
 import type { RequestQuirks } from '../src/types.js';
-import { chatRequest, clientFor, readBody, startServer, type TestServer } from './client-test-server.js';
+import {
+  chatRequest,
+  clientFor,
+  readBody,
+  startServer,
+  type TestServer,
+  TRANSPORTS,
+} from './client-test-server.js';
 
 const vllm: RequestQuirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
 const trtllm: RequestQuirks = { canForceOutputLength: true, strictFields: true, includeUsage: true };
@@ -42,7 +49,7 @@ describe('request body per engine quirks', () => {
   });
 });
 
-describe('request as the server receives it', () => {
+describe.each(TRANSPORTS)('request as the server receives it (%s)', (transport) => {
   let server: TestServer;
   const got: { url: string; body: unknown; headers: Record<string, unknown> }[] = [];
   beforeAll(async () => {
@@ -55,12 +62,12 @@ describe('request as the server receives it', () => {
   afterAll(() => server.close());
 
   it('POSTs the body built from the quirks to {baseUrl}/completions', async () => {
-    const client = clientFor(server, { quirks: trtllm });
+    const client = clientFor(server, { transport, quirks: trtllm });
     const r = await client.send({ ...chatRequest(5), api: 'completions' }, { timeoutMs: 5000 });
     await client.close();
     expect(r.status).toBe('ok');
-    expect(got[0].url).toBe('/v1/completions');
-    expect(got[0].headers['content-type']).toBe('application/json');
-    expect(got[0].body).toEqual(buildRequestBody({ ...chatRequest(5), api: 'completions' }, trtllm));
+    expect(got.at(-1)!.url).toBe('/v1/completions');
+    expect(got.at(-1)!.headers['content-type']).toBe('application/json');
+    expect(got.at(-1)!.body).toEqual(buildRequestBody({ ...chatRequest(5), api: 'completions' }, trtllm));
   });
 });

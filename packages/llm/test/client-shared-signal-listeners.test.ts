@@ -7,6 +7,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 // Completes after two tokens unless the request asks for more than 4 tokens, in which case it stalls.
@@ -22,14 +23,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: one signal shared by many requests', () => {
+describe.each(TRANSPORTS)('streaming client: one signal shared by many requests (%s)', (transport) => {
   it('adds one abort listener per signal, removes it when the requests end, and warns about nothing', async () => {
     const warnings: string[] = [];
     const onWarning = (w: Error): void => {
       warnings.push(w.name);
     };
     process.on('warning', onWarning);
-    const client = clientFor(server, { connections: 32 });
+    const client = clientFor(server, { transport, connections: 32 });
     const controller = new AbortController();
     const pending = Array.from({ length: 32 }, () =>
       client.send(chatRequest(), { timeoutMs: 10_000, signal: controller.signal }),
@@ -52,7 +53,7 @@ describe('streaming client: one signal shared by many requests', () => {
   });
 
   it('cancels every request in flight on the shared signal when it aborts', async () => {
-    const client = clientFor(server, { connections: 16 });
+    const client = clientFor(server, { transport, connections: 16 });
     const controller = new AbortController();
     const pending = Array.from({ length: 16 }, () =>
       client.send(chatRequest(8), { timeoutMs: 10_000, signal: controller.signal }),

@@ -1,7 +1,7 @@
 // A real node:http server on 127.0.0.1, port 0, for the streaming client tests.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createStreamingClient } from '../src/client/streaming-client.js';
+import { createStreamingClient, type StreamingTransport } from '../src/client/streaming-client.js';
 import type { ClientRequest, RequestQuirks } from '../src/types.js';
 
 export interface TestServer {
@@ -52,15 +52,24 @@ export function chatRequest(outputTokens = 4): ClientRequest {
   return { api: 'chat', model: 'm', item: { id: 't-0', prompt: 'hello', promptTokens: 1, outputTokens } };
 }
 
+/** Both transports: the client tests run against each (`describe.each(TRANSPORTS)`). */
+export const TRANSPORTS: StreamingTransport[] = ['raw', 'undici'];
+
 /** A client for `server` with one connection unless told otherwise. */
 export function clientFor(
   server: TestServer,
-  opts: { apiKey?: string; connections?: number; quirks?: RequestQuirks } = {},
+  opts: {
+    apiKey?: string;
+    connections?: number;
+    quirks?: RequestQuirks;
+    transport?: StreamingTransport;
+  } = {},
 ) {
   return createStreamingClient({
     baseUrl: server.baseUrl,
     apiKey: opts.apiKey,
     connections: opts.connections ?? 1,
     quirks: opts.quirks ?? vllmQuirks,
+    transport: opts.transport,
   });
 }

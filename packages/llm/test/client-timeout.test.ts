@@ -6,6 +6,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 let server: TestServer;
@@ -19,9 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: stalled server', () => {
+describe.each(TRANSPORTS)('streaming client: stalled server (%s)', (transport) => {
   it('returns timeout after timeoutMs and keeps the partial chunk times', async () => {
-    const client = clientFor(server);
+    const client = clientFor(server, { transport });
     const t0 = performance.now();
     const r = await client.send(chatRequest(), { timeoutMs: 300 });
     const elapsedMs = performance.now() - t0;

@@ -6,6 +6,7 @@ import {
   sseToken,
   startServer,
   type TestServer,
+  TRANSPORTS,
 } from './client-test-server.js';
 
 // First token T ms after the request arrives, then one every D ms.
@@ -34,9 +35,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('streaming client: chunk times', () => {
+describe.each(TRANSPORTS)('streaming client: chunk times (%s)', (transport) => {
   it('stamps each token with the time its bytes arrived, not when the stream ended', async () => {
-    const client = clientFor(server);
+    writtenAt.length = 0;
+    const client = clientFor(server, { transport });
     await client.warm(1);
     const r = await client.send(chatRequest(TOKENS), { timeoutMs: 10_000 });
     await client.close();

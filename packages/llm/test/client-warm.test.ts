@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createStreamingClient } from '../src/client/streaming-client.js';
-import { readBody, startServer, vllmQuirks } from './client-test-server.js';
+import { readBody, startServer, vllmQuirks, TRANSPORTS } from './client-test-server.js';
 
-describe('streaming client: warm()', () => {
+describe.each(TRANSPORTS)('streaming client: warm() (%s)', (transport) => {
   it('opens the asked number of connections and tolerates 404 on /models', async () => {
     const server = await startServer(async (req, res) => {
       await readBody(req);
@@ -14,7 +14,12 @@ describe('streaming client: warm()', () => {
         res.end('not found');
       }, 50);
     });
-    const client = createStreamingClient({ baseUrl: server.baseUrl, connections: 4, quirks: vllmQuirks });
+    const client = createStreamingClient({
+      baseUrl: server.baseUrl,
+      connections: 4,
+      quirks: vllmQuirks,
+      transport,
+    });
     await client.warm(4);
     expect(server.connections()).toBe(4);
     await client.close();
@@ -31,6 +36,7 @@ describe('streaming client: warm()', () => {
       baseUrl: `http://127.0.0.1:${port}/v1`,
       connections: 2,
       quirks: vllmQuirks,
+      transport,
     });
     await expect(client.warm(2)).rejects.toMatchObject({ code: 'BENCH_ERR_ENDPOINT' });
     const r = await client.send(

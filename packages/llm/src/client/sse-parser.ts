@@ -58,22 +58,34 @@ export class SseParser {
 
   constructor(private readonly onEvent: SseEventHandler) {}
 
-  /** Feeds one network chunk that arrived at `arrivalMs`. */
-  push(chunk: Uint8Array, arrivalMs: number): void {
-    const n = chunk.length;
-    if (n === 0) return;
-    let i = 0;
+  /**
+   * Feeds `chunk[from..to)`, bytes that arrived at `arrivalMs`. The range lets a transport hand over the
+   * body bytes of a packet in place (no subarray per packet); bytes outside it are never read.
+   */
+  push(chunk: Uint8Array, arrivalMs: number, from = 0, to: number = chunk.length): void {
+    const n = to;
+    let i = from;
+    if (i >= n) return;
     if (this.skipLf) {
       this.skipLf = false;
-      if (chunk[0] === LF) i = 1;
+      if (chunk[i] === LF) i++;
     }
-    // Native searches for line ends; CR is rare, so its position is cached until passed.
+    // Native searches for line ends; CR is rare, so its position is cached until passed. A hit at or past
+    // `n` belongs to bytes outside the range and counts as none.
     let nextLf = chunk.indexOf(LF, i);
     let nextCr = chunk.indexOf(CR, i);
+    if (nextLf >= n) nextLf = -1;
+    if (nextCr >= n) nextCr = -1;
     let tailStart = -1;
     while (i < n) {
-      if (nextLf !== -1 && nextLf < i) nextLf = chunk.indexOf(LF, i);
-      if (nextCr !== -1 && nextCr < i) nextCr = chunk.indexOf(CR, i);
+      if (nextLf !== -1 && nextLf < i) {
+        nextLf = chunk.indexOf(LF, i);
+        if (nextLf >= n) nextLf = -1;
+      }
+      if (nextCr !== -1 && nextCr < i) {
+        nextCr = chunk.indexOf(CR, i);
+        if (nextCr >= n) nextCr = -1;
+      }
       const j = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
       if (j === -1) {
         tailStart = i;

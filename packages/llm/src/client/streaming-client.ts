@@ -1,12 +1,15 @@
 /**
- * The streaming client: one undici Pool per endpoint, requests sent through `pool.dispatch()` so every
- * body chunk is timestamped the moment undici hands it over, before any parsing.
+ * The streaming client. Two transports share one request handler: `raw` (our own HTTP/1.1 reader over
+ * `node:net`, see raw-transport.ts; body bytes are timestamped in the socket's read callback) and `undici`
+ * (one Pool per endpoint, requests through `pool.dispatch()`, each body chunk timestamped the moment undici
+ * hands it over). Either way the arrival time is taken before any parsing.
  */
 import { performance } from 'node:perf_hooks';
 import { BenchError } from 'inferencebench';
 import { Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
+import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
 import { buildRequestBody, requestPath } from './request-body.js';
 import { type SseEventKind, SseParser } from './sse-parser.js';
 
@@ -19,7 +22,17 @@ export interface StreamingClientOptions {
   /** Connection pool size: the concurrency cap of the run. */
   connections: number;
   quirks: RequestQuirks;
+  /**
+   * How requests travel. `raw` is only for `http:` endpoints: with `https:` (hosted APIs) the client uses
+   * undici whatever is asked. Default: see DEFAULT_TRANSPORT.
+   */
+  transport?: StreamingTransport | undefined;
 }
+
+export type StreamingTransport = 'raw' | 'undici';
+
+/** The transport for `http:` endpoints when none is asked for (bench/notes/client.md has the comparison). */
+export const DEFAULT_TRANSPORT: StreamingTransport = 'raw';
 
 const ERROR_BODY_BYTES = 200;
 const decoder = new TextDecoder();
@@ -68,13 +81,16 @@ function redact(text: string, apiKey: string | undefined): string {
   return apiKey ? text.split(apiKey).join('***') : text;
 }
 
-/** One in-flight request: the undici dispatch handler (legacy form, which undici calls without a wrapper). */
-class RequestHandler {
+/**
+ * One in-flight request: the undici dispatch handler (legacy form, which undici calls without a wrapper)
+ * and the raw transport's handler.
+ */
+class RequestHandler implements RawResponseHandler {
   readonly acc = new StreamAccumulator();
   readonly parser: SseParser;
   sentAt = Number.NaN;
   httpStatus: number | null = null;
-  private abortFn: ((err?: Error) => void) | null = null;
+  private abortFn: ((err: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
   private errorBody: Uint8Array | null = null;
   private errorBodyLen = 0;
@@ -122,12 +138,19 @@ class RequestHandler {
     else this.pendingAbort = reason; // not on a connection yet: abort as soon as undici hands one over
   }
 
+  /** undici: the request is about to be written. */
   onConnect(abort: (err?: Error) => void): void {
+    this.onStart(abort);
+    if (!this.settled && this.pendingAbort === null) this.onSent();
+  }
+
+  /** raw: the request was dispatched (it may wait for a connection); `abort` works from now on. */
+  onStart(abort: (err: Error) => void): void {
     this.abortFn = abort;
-    if (this.pendingAbort) {
-      abort(this.pendingAbort);
-      return;
-    }
+    if (this.pendingAbort) abort(this.pendingAbort);
+  }
+
+  onSent(): void {
     this.sentAt = performance.now();
   }
 
@@ -137,21 +160,26 @@ class RequestHandler {
     return true;
   }
 
+  /** undici: a body chunk. */
   onData(chunk: Buffer): boolean {
     // The arrival time is taken before anything else looks at the bytes.
-    const arrivalMs = performance.now();
+    this.onBody(chunk, 0, chunk.length, performance.now());
+    return true;
+  }
+
+  /** Body bytes `buf[start..end)` that arrived at `arrivalMs`. */
+  onBody(buf: Uint8Array, start: number, end: number, arrivalMs: number): void {
     this.lastArrivalMs = arrivalMs;
-    this.bodyBytes += chunk.length;
+    this.bodyBytes += end - start;
     const status = this.httpStatus ?? 0;
     if (status >= 200 && status < 300) {
-      this.parser.push(chunk, arrivalMs);
+      this.parser.push(buf, arrivalMs, start, end);
     } else if (this.errorBodyLen < ERROR_BODY_BYTES) {
       this.errorBody ??= new Uint8Array(ERROR_BODY_BYTES);
-      const take = Math.min(chunk.length, ERROR_BODY_BYTES - this.errorBodyLen);
-      this.errorBody.set(chunk.subarray(0, take), this.errorBodyLen);
+      const take = Math.min(end - start, ERROR_BODY_BYTES - this.errorBodyLen);
+      this.errorBody.set(buf.subarray(start, start + take), this.errorBodyLen);
       this.errorBodyLen += take;
     }
-    return true;
   }
 
   onComplete(): void {
@@ -218,6 +246,91 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
   }
   const basePath = url.pathname.replace(/\/+$/, '');
   const connections = Math.max(1, Math.floor(options.connections));
+  const transport = url.protocol === 'http:' ? (options.transport ?? DEFAULT_TRANSPORT) : 'undici';
+  return transport === 'raw'
+    ? rawClient(options, url, basePath, connections)
+    : undiciClient(options, url, basePath, connections);
+}
+
+function endpointError(url: URL, err: Error, apiKey: string | undefined): BenchError {
+  return new BenchError(
+    'BENCH_ERR_ENDPOINT',
+    `cannot connect to ${url.origin}: ${redact(err.message, apiKey)}`,
+    {
+      hint: 'check that the server is running and --endpoint is right',
+    },
+  );
+}
+
+/** The raw transport's handler for a warm-up GET: any complete answer will do. */
+class WarmHandler implements RawResponseHandler {
+  constructor(private readonly resolve: (err: Error | null) => void) {}
+  onStart(): void {}
+  onSent(): void {}
+  onHeaders(): void {}
+  onBody(): void {}
+  onComplete(): void {
+    this.resolve(null);
+  }
+  onError(err: Error): void {
+    this.resolve(err);
+  }
+}
+
+function rawClient(
+  options: StreamingClientOptions,
+  url: URL,
+  basePath: string,
+  connections: number,
+): StreamingClient {
+  const pool = new RawHttpPool(url, connections);
+  // Everything before the path and after it up to content-length is the same for every request.
+  const afterPath =
+    ` HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n` +
+    (options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : '') +
+    'connection: keep-alive\r\ncontent-length: ';
+  return {
+    send(
+      request: ClientRequest,
+      sendOptions: { signal?: AbortSignal; timeoutMs: number },
+    ): Promise<ClientResult> {
+      return new Promise<ClientResult>((resolve) => {
+        const handler = new RequestHandler(options.apiKey, resolve);
+        const body = JSON.stringify(buildRequestBody(request, options.quirks));
+        handler.arm(sendOptions.timeoutMs, sendOptions.signal);
+        const path = basePath + requestPath(request.api);
+        pool.dispatch(`POST ${path}${afterPath}${Buffer.byteLength(body)}\r\n\r\n${body}`, handler);
+      });
+    },
+
+    async warm(n: number): Promise<void> {
+      const count = Math.min(Math.max(1, Math.floor(n)), connections);
+      // As with undici: one GET /models per connection, all at once so each needs its own connection, and
+      // the server has accepted and answered on every one before the first measured request.
+      const text = `GET ${basePath}/models HTTP/1.1\r\nhost: ${url.host}\r\naccept: application/json\r\n${
+        options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : ''
+      }connection: keep-alive\r\n\r\n`;
+      const attempts = Array.from(
+        { length: count },
+        () => new Promise<Error | null>((resolve) => pool.dispatch(text, new WarmHandler(resolve))),
+      );
+      const failures = (await Promise.all(attempts)).filter((e): e is Error => e !== null);
+      // Any HTTP answer (404 included) means the connection is open; refusing to connect is the user's problem.
+      if (failures.length === count) throw endpointError(url, failures[0]!, options.apiKey);
+    },
+
+    close(): Promise<void> {
+      return pool.close();
+    },
+  };
+}
+
+function undiciClient(
+  options: StreamingClientOptions,
+  url: URL,
+  basePath: string,
+  connections: number,
+): StreamingClient {
   const pool = new Pool(url.origin, {
     connections,
     pipelining: 1,
@@ -269,13 +382,7 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
       );
       const failures = (await Promise.all(attempts)).filter((e): e is Error => e !== null);
       // Any HTTP answer (404 included) means the connection is open; refusing to connect is the user's problem.
-      if (failures.length === count) {
-        throw new BenchError(
-          'BENCH_ERR_ENDPOINT',
-          `cannot connect to ${url.origin}: ${redact(failures[0].message, options.apiKey)}`,
-          { hint: 'check that the server is running and --endpoint is right' },
-        );
-      }
+      if (failures.length === count) throw endpointError(url, failures[0]!, options.apiKey);
     },
 
     async close(): Promise<void> {

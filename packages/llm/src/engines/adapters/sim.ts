@@ -19,6 +19,8 @@ export class SimAdapter extends EngineAdapter {
   command(input: LaunchInput): LaunchCommand {
     let argv = [
       process.execPath,
+      // V8's parallel GC threads took the simulator's core at step ends (bench/notes/sim.md).
+      '--single-threaded-gc',
       simCliPath(),
       'serve',
       '--host',
