@@ -140,3 +140,20 @@ describe('raw transport: response framing', () => {
     await client.close();
   });
 });
+
+describe('SseParser.push over a range of a shared buffer', () => {
+  it('reads only the given bytes, as the raw transport hands them over', async () => {
+    const { SseParser } = await import('../src/client/sse-parser.js');
+    const events: string[] = [];
+    const parser = new SseParser((_kind, buf, start, end) => {
+      events.push(Buffer.from(buf.subarray(start, end)).toString());
+    });
+    // Framing bytes and stale data around the ranges contain line ends that must not be seen.
+    const buf = Buffer.from('\r\n\n\ndata: one\n\n\r\n\n\ndata: tw|o\n\n\n');
+    parser.push(buf, 1, 4, 17);
+    parser.push(buf, 2, 19, 27); // `data: tw`: the LF two bytes after the range is not this line's end
+    expect(events).toEqual(['one']);
+    parser.push(Buffer.from('xx|o\n\nxx'), 3, 2, 6);
+    expect(events).toEqual(['one', 'tw|o']);
+  });
+});
