@@ -214,7 +214,9 @@ if (fast)
 
 const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
 try {
-  const streams = Number(process.argv.find((a) => a.startsWith('--streams='))?.split('=')[1] ?? (quick ? 200 : 1000));
+  const streams = Number(
+    process.argv.find((a) => a.startsWith('--streams='))?.split('=')[1] ?? (quick ? 200 : 1000),
+  );
   for (let round = 0; round < rounds; round++)
     for (const transport of transports) {
       const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10, transport);

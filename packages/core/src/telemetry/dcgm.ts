@@ -1,7 +1,7 @@
 import { BenchError } from '../errors.js';
-import { selectGpus, startPollLoop } from './gpu-select.js';
+import { polledMeter, selectGpus } from './gpu-select.js';
 import { PowerRecorder } from './power-window.js';
-import type { EnergyWindow, PowerMeter, PowerSample } from './types.js';
+import type { PowerMeter } from './types.js';
 
 /** One GPU's figures from a DCGM exporter scrape. */
 export interface DcgmGpuReading {
@@ -115,7 +115,6 @@ export async function createDcgmMeter(opts: {
     return { index: g, name: r.modelName, powerLimitW: r.powerLimitW };
   });
   const periodMs = 1000 / opts.sampleHz;
-  let loop: { stop(): Promise<void> } | null = null;
   const recentRttMs: number[] = [];
 
   const tick = async (): Promise<void> => {
@@ -139,21 +138,5 @@ export async function createDcgmMeter(opts: {
     }
   };
 
-  return {
-    source: `dcgm:${url}`,
-    devices,
-    async start() {
-      if (!loop) loop = startPollLoop(periodMs, tick);
-    },
-    samples(): readonly PowerSample[] {
-      return recorder.samples;
-    },
-    window(startMs: number, endMs: number): EnergyWindow {
-      return recorder.window(startMs, endMs);
-    },
-    async stop() {
-      await loop?.stop();
-      loop = null;
-    },
-  };
+  return polledMeter({ source: `dcgm:${url}`, devices, periodMs, tick, recorder });
 }

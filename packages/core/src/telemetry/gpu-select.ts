@@ -1,4 +1,6 @@
 import { BenchError } from '../errors.js';
+import type { PowerRecorder } from './power-window.js';
+import type { EnergyWindow, PowerMeter, PowerSample } from './types.js';
 
 /**
  * GPU indices parsed from CUDA_VISIBLE_DEVICES when it holds indices only (`0,2`); null when it is unset,
@@ -59,6 +61,35 @@ export function startPollLoop(periodMs: number, tick: () => Promise<void> | void
       stopped = true;
       if (timer) clearTimeout(timer);
       await inFlight;
+    },
+  };
+}
+
+/**
+ * A PowerMeter over a poll loop: the shape shared by every polled source (DCGM, NVML, RAPL). `tick`
+ * reads the source and feeds the recorder; `onStop` releases what the source holds (NVML's handle).
+ */
+export function polledMeter(o: {
+  source: string;
+  devices: PowerMeter['devices'];
+  periodMs: number;
+  tick: () => Promise<void> | void;
+  recorder: PowerRecorder;
+  onStop?: () => void;
+}): PowerMeter {
+  let loop: { stop(): Promise<void> } | null = null;
+  return {
+    source: o.source,
+    devices: o.devices,
+    async start() {
+      if (!loop) loop = startPollLoop(o.periodMs, o.tick);
+    },
+    samples: (): readonly PowerSample[] => o.recorder.samples,
+    window: (startMs: number, endMs: number): EnergyWindow => o.recorder.window(startMs, endMs),
+    async stop() {
+      await loop?.stop();
+      loop = null;
+      o.onStop?.();
     },
   };
 }

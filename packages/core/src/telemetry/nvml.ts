@@ -1,7 +1,7 @@
 import { BenchError } from '../errors.js';
-import { selectGpus, startPollLoop } from './gpu-select.js';
+import { polledMeter, selectGpus } from './gpu-select.js';
 import { PowerRecorder } from './power-window.js';
-import type { EnergyWindow, PowerMeter, PowerSample } from './types.js';
+import type { PowerMeter } from './types.js';
 
 /** NVML_FI_DEV_POWER_INSTANT: instantaneous board power, milliwatts (nvml.h). */
 export const NVML_FI_DEV_POWER_INSTANT = 186;
@@ -184,25 +184,14 @@ export async function createNvmlMeter(opts: {
       recorder.addSample({ tMs, watts: perDeviceW.reduce((a, b) => a + b, 0), perDeviceW });
       if (energies) recorder.addCounter(tMs, energies);
     };
-    let loop: { stop(): Promise<void> } | null = null;
-    return {
+    return polledMeter({
       source: 'nvml',
       devices,
-      async start() {
-        if (!loop) loop = startPollLoop(1000 / opts.sampleHz, tick);
-      },
-      samples(): readonly PowerSample[] {
-        return recorder.samples;
-      },
-      window(startMs: number, endMs: number): EnergyWindow {
-        return recorder.window(startMs, endMs);
-      },
-      async stop() {
-        await loop?.stop();
-        loop = null;
-        nvml.shutdown();
-      },
-    };
+      periodMs: 1000 / opts.sampleHz,
+      tick,
+      recorder,
+      onStop: () => nvml.shutdown(),
+    });
   } catch (err) {
     nvml.shutdown();
     throw err;

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../errors.js';
-import { startPollLoop } from './gpu-select.js';
+import { polledMeter } from './gpu-select.js';
 import { PowerRecorder } from './power-window.js';
-import type { EnergyWindow, PowerMeter, PowerSample } from './types.js';
+import type { PowerMeter } from './types.js';
 
 export const DEFAULT_RAPL_ROOT = '/sys/class/powercap';
 
@@ -110,22 +110,11 @@ export async function createRaplMeter(opts: { root: string; sampleHz: number }):
     }
     prev = { tMs, energyJ };
   };
-  let loop: { stop(): Promise<void> } | null = null;
-  return {
+  return polledMeter({
     source: 'rapl',
     devices: zones.map((z) => ({ index: z.index, name: z.name, powerLimitW: null })),
-    async start() {
-      if (!loop) loop = startPollLoop(1000 / opts.sampleHz, tick);
-    },
-    samples(): readonly PowerSample[] {
-      return recorder.samples;
-    },
-    window(startMs: number, endMs: number): EnergyWindow {
-      return recorder.window(startMs, endMs);
-    },
-    async stop() {
-      await loop?.stop();
-      loop = null;
-    },
-  };
+    periodMs: 1000 / opts.sampleHz,
+    tick,
+    recorder,
+  });
 }
