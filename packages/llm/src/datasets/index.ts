@@ -4,6 +4,7 @@ import { cacheDir } from '../hub/cache-home.js';
 import { hubDownload, sha256File } from '../hub/download.js';
 import { createTokenCounter, type TokenCounter } from '../tokenizers/index.js';
 import type { LoadedDataset, PromptItem } from '../types.js';
+import type { LlmPlan } from '../options.js';
 import { shareGptEntry } from './catalog.js';
 import {
   buildShareGptSubset,
@@ -21,18 +22,19 @@ import { loadUserFile } from './user-file.js';
 export { datasetCommands } from './commands.js';
 
 /** What a dataset needs from the plan. */
-export interface DatasetOptions {
-  dataset: string;
-  model: string;
-  seed: number;
-  inputLen: number;
-  outputLen: number;
-  lengthDist: 'fixed' | 'uniform' | 'normal';
-  inputLenSpread: number;
-  outputLenSpread: number;
-  tokenizer?: string;
-  datasetRevision?: string;
-}
+export type DatasetOptions = Pick<
+  LlmPlan,
+  | 'dataset'
+  | 'model'
+  | 'seed'
+  | 'inputLen'
+  | 'outputLen'
+  | 'lengthDist'
+  | 'inputLenSpread'
+  | 'outputLenSpread'
+  | 'tokenizer'
+  | 'datasetRevision'
+>;
 
 export interface DatasetContext {
   rng: Rng;

@@ -100,3 +100,24 @@ export abstract class EngineAdapter {
     return typeof body.version === 'string' ? body.version : null;
   }
 }
+
+/**
+ * `--quant` -> the `--quantization` / `--dtype` flags that vLLM and SGLang share (their server docs):
+ * fp8 and the named checkpoint schemes as `--quantization`, bf16/fp16 as `--dtype`; anything else is left
+ * to the checkpoint, with a note saying so.
+ */
+export function quantizationDtypeArgs(
+  quant: string | undefined,
+  engineLabel: string,
+  schemes: readonly string[],
+): { args: string[]; note: string | null } {
+  const q = quant?.toLowerCase();
+  if (q === undefined) return { args: [], note: null };
+  if (q === 'bf16') return { args: ['--dtype', 'bfloat16'], note: null };
+  if (q === 'fp16') return { args: ['--dtype', 'float16'], note: null };
+  if (q === 'fp8' || schemes.includes(q)) return { args: ['--quantization', q], note: null };
+  return {
+    args: [],
+    note: `--quant ${quant}: ${engineLabel} takes the quantization from the model checkpoint`,
+  };
+}

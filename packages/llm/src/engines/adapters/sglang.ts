@@ -1,23 +1,15 @@
 import type { RequestQuirks } from '../../types.js';
-import { EngineAdapter, type LaunchCommand, type LaunchInput, mergeFlags } from './base.js';
+import {
+  EngineAdapter,
+  type LaunchCommand,
+  type LaunchInput,
+  mergeFlags,
+  quantizationDtypeArgs,
+} from './base.js';
 
 /** `--quant` -> SGLang flags (docs.sglang.io server arguments: --quantization, --dtype). */
 export function sglangQuantArgs(quant: string | undefined): { args: string[]; note: string | null } {
-  switch (quant?.toLowerCase()) {
-    case undefined:
-      return { args: [], note: null };
-    case 'fp8':
-      return { args: ['--quantization', 'fp8'], note: null };
-    case 'bf16':
-      return { args: ['--dtype', 'bfloat16'], note: null };
-    case 'fp16':
-      return { args: ['--dtype', 'float16'], note: null };
-    case 'awq':
-    case 'gptq':
-      return { args: ['--quantization', quant.toLowerCase()], note: null };
-    default:
-      return { args: [], note: `--quant ${quant}: SGLang takes the quantization from the model checkpoint` };
-  }
+  return quantizationDtypeArgs(quant, 'SGLang', ['awq', 'gptq']);
 }
 
 /**

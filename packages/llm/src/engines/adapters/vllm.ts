@@ -1,25 +1,15 @@
 import type { RequestQuirks } from '../../types.js';
-import { EngineAdapter, type LaunchCommand, type LaunchInput, mergeFlags } from './base.js';
+import {
+  EngineAdapter,
+  type LaunchCommand,
+  type LaunchInput,
+  mergeFlags,
+  quantizationDtypeArgs,
+} from './base.js';
 
-/** `--quant` -> vLLM flags (`vllm serve --help`: --quantization, --dtype). */
+/** `--quant` -> vLLM flags (`vllm serve --help`: --quantization, --dtype); int4/int8 checkpoints carry their scheme. */
 export function vllmQuantArgs(quant: string | undefined): { args: string[]; note: string | null } {
-  switch (quant?.toLowerCase()) {
-    case undefined:
-      return { args: [], note: null };
-    case 'fp8':
-      return { args: ['--quantization', 'fp8'], note: null };
-    case 'bf16':
-      return { args: ['--dtype', 'bfloat16'], note: null };
-    case 'fp16':
-      return { args: ['--dtype', 'float16'], note: null };
-    case 'awq':
-    case 'gptq':
-    case 'bitsandbytes':
-      return { args: ['--quantization', quant.toLowerCase()], note: null };
-    default:
-      // int4/int8 checkpoints (AWQ, GPTQ, compressed-tensors) carry their scheme; vLLM reads it.
-      return { args: [], note: `--quant ${quant}: vLLM takes the quantization from the model checkpoint` };
-  }
+  return quantizationDtypeArgs(quant, 'vLLM', ['awq', 'gptq', 'bitsandbytes']);
 }
 
 /** vLLM: `vllm serve MODEL --host H --port P`; /health, /version, vllm:* metrics. */
