@@ -11,7 +11,9 @@ const decoder = new TextDecoder();
 /** Everything one stream has told us so far. Text is kept as escaped JSON bytes and decoded on demand. */
 export class StreamAccumulator {
   chunkTimes: number[] = [];
-  chunkTokens: (number | null)[] = [];
+  // Token counts per chunk, filled in only when a server reports running usage totals; `chunkTokens` pads
+  // it with nulls on read, so an ordinary content chunk costs no push here.
+  private tokens: (number | null)[] = [];
   usageCompletionTokens: number | null = null;
   usagePromptTokens: number | null = null;
   systemFingerprint: string | null = null;
@@ -31,10 +33,27 @@ export class StreamAccumulator {
   prefixKeyEnd = 0;
   /** The system_fingerprint string the prefix sets (its last such key), applied when the prefix is skipped. */
   prefixFp: string | null = null;
+  /**
+   * The last plain content chunk's bytes around its content string: `shape[0..shapeHeadLen)` up to the
+   * string's opening quote (included), then `shapeTailLen` bytes from its closing quote to the event's end.
+   * A chunk made of the same head, any valid string body and the same tail means exactly "one more piece of
+   * content" (nothing outside the string changed), so it is checked with two byte compares and one string
+   * scan instead of a walk over every member.
+   */
+  shape: Uint8Array | null = null;
+  shapeHeadLen = 0;
+  shapeTailLen = 0;
   private decoded = '';
   // Raw (still JSON-escaped) text bytes of fast-path chunks, decoded once when text is asked for.
   private raw = new Uint8Array(0);
   private rawLen = 0;
+
+  /** Tokens per chunk (null: not reported), one entry per chunk time. */
+  get chunkTokens(): (number | null)[] {
+    const t = this.tokens;
+    while (t.length < this.chunkTimes.length) t.push(null);
+    return t;
+  }
 
   /** Generated text so far (reasoning and content, in arrival order). */
   get text(): string {
@@ -103,7 +122,8 @@ function recordUsage(acc: StreamAccumulator, usage: unknown, isToken: boolean): 
   if (isToken && completion !== null && (acc.usageCompletionTokens !== null || acc.chunkTimes.length === 1)) {
     // Running totals on every content chunk (continuous usage): the delta is this chunk's token count.
     // A total that appears only on the last chunk says nothing about that chunk alone.
-    acc.chunkTokens[acc.chunkTokens.length - 1] = completion - (acc.usageCompletionTokens ?? 0);
+    const tokens = acc.chunkTokens;
+    tokens[tokens.length - 1] = completion - (acc.usageCompletionTokens ?? 0);
   }
   if (completion !== null) acc.usageCompletionTokens = completion;
   if (prompt !== null) acc.usagePromptTokens = prompt;
@@ -163,7 +183,6 @@ export function interpretEventFull(
     if (piece.length > 0) {
       isToken = true;
       acc.chunkTimes.push(arrivalMs);
-      acc.chunkTokens.push(null);
       acc.appendText(piece);
     }
   }
@@ -481,6 +500,7 @@ export function interpretEvent(
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
+  if (acc.shape !== null && interpretShaped(acc, buf, start, end, arrivalMs)) return;
   bail = false;
   topIsObject = false;
   deltaIsObject = false;
@@ -527,8 +547,62 @@ export function interpretEvent(
     isToken = true;
     acc.appendRawText(buf, textStart, textEnd);
   }
-  if (isToken) {
-    acc.chunkTimes.push(arrivalMs);
-    acc.chunkTokens.push(null);
+  if (isToken) acc.chunkTimes.push(arrivalMs);
+  // A plain content chunk (no reasoning, no fingerprint anywhere in it): remember its shape.
+  if (
+    deltaIsObject &&
+    contentStart >= 0 &&
+    reasoningStart < 0 &&
+    fpStart < 0 &&
+    !fpKeySeen &&
+    !(usePrefix && acc.prefixFp !== null)
+  ) {
+    rememberShape(acc, buf, start, end);
   }
+}
+
+/** Remembers the bytes of `buf[start..end)` around the content string the scan found. */
+function rememberShape(acc: StreamAccumulator, buf: Uint8Array, start: number, end: number): void {
+  const headLen = contentStart - start;
+  const tailLen = end - contentEnd;
+  const need = headLen + tailLen;
+  if (acc.shape === null || acc.shape.length < need) acc.shape = new Uint8Array(Math.max(need, 192));
+  const s = acc.shape;
+  let k = 0;
+  for (let i = start; i < contentStart; i++) s[k++] = buf[i]!;
+  for (let i = contentEnd; i < end; i++) s[k++] = buf[i]!;
+  acc.shapeHeadLen = headLen;
+  acc.shapeTailLen = tailLen;
+}
+
+/**
+ * The content chunk fast path: when `buf[start..end)` is the remembered shape with another valid string
+ * body in place of the content, appends that body and returns true. Everything outside the string is byte
+ * for byte what an earlier full scan accepted, and a scan's verdict depends on no string value's bytes
+ * other than `object`'s at the top level (never the content string), so the result is the same as a scan.
+ */
+function interpretShaped(
+  acc: StreamAccumulator,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  arrivalMs: number,
+): boolean {
+  const s = acc.shape!;
+  const headLen = acc.shapeHeadLen;
+  const tailLen = acc.shapeTailLen;
+  if (end - start < headLen + tailLen) return false;
+  for (let k = 0; k < headLen; k++) if (buf[start + k] !== s[k]) return false;
+  const bodyStart = start + headLen;
+  // scanString starts at the opening quote, the head's last byte.
+  const after = scanString(buf, bodyStart - 1, end);
+  if (after < 0) return false;
+  const bodyEnd = after - 1;
+  if (end - bodyEnd !== tailLen) return false;
+  for (let k = 0; k < tailLen; k++) if (buf[bodyEnd + k] !== s[headLen + k]) return false;
+  if (bodyEnd > bodyStart) {
+    acc.appendRawText(buf, bodyStart, bodyEnd);
+    acc.chunkTimes.push(arrivalMs);
+  }
+  return true;
 }
