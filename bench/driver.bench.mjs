@@ -1,10 +1,12 @@
-// Load-driver benchmark (SPEC §15): scheduling lag at 500 req/s against a fast local server, memory per
-// in-flight request, memory per 100,000-request run of driver records. Run after `npm run build`:
+// Load-driver benchmark (SPEC §15): scheduling lag and the driver's CPU at 500 req/s against a fast local
+// server, memory per in-flight request, memory per 100,000-request run of driver records. Run after
+// `npm run build`:
 //   npm run bench:driver [-- rate=500 durationS=10]
 // With taskset available the driver re-executes itself pinned to core 0 and the server runs in its own
 // process pinned to core 1 (SPEC §15 setup); BENCH_NODE_FLAGS adds node flags to the driver (--cpu-prof).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +73,21 @@ const items = Array.from({ length: 100 }, (_, i) => ({
   outputTokens: 4,
 }));
 const mb = (b) => (b / 1048576).toFixed(1);
+// Involuntary context switches of the main thread alone (Linux): the process-wide count also has the
+// sleeper's waiting thread, whose every wake-up takes the shared core for a moment by design.
+const mainPreemptions = () => {
+  try {
+    const status = readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8');
+    return Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+};
+// CPU the driver process used between two resourceUsage() readings, in ms and as a share of the wall time.
+const cpuOf = (u0, u1, wallMs) => {
+  const ms = (u1.userCPUTime - u0.userCPUTime + u1.systemCPUTime - u0.systemCPUTime) / 1000;
+  return `${ms.toFixed(0)} ms (${((100 * ms) / wallMs).toFixed(1)}% of a core)`;
+};
 
 // 0. The machine's own floor: the driver's sleeper alone on the same Poisson schedule, no requests. Lag
 // here is the kernel and the runtime (other processes on the core, timer wake-ups), not the driver's work.
@@ -78,22 +95,30 @@ const mb = (b) => (b / 1048576).toFixed(1);
   const { PreciseSleeper } = await import('../packages/llm/dist/load/precise-sleep.js');
   const rng = createRng(7);
   const sleeper = new PreciseSleeper();
+  // The sleeper's waiting thread boots in tens of ms; the level runner starts it before its warm-up.
+  sleeper.prepare?.();
   const lateMs = [];
-  const usage0 = process.resourceUsage();
-  let next = performance.now() + 10;
+  let next = performance.now() + 100;
   const end = next + durationS * 1000;
+  const usage0 = process.resourceUsage();
+  const main0 = mainPreemptions();
+  const t0 = performance.now();
   while (next < end) {
     await sleeper.until(next);
     lateMs.push(performance.now() - next);
     next += rng.exponential(rate / 1000);
   }
   const usage = process.resourceUsage();
+  const main1 = mainPreemptions();
+  const wallMs = performance.now() - t0;
+  sleeper.close?.();
   const sorted = Float64Array.from(lateMs).sort();
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3);
   console.log(
     `sleeper alone @ ${rate}/s for ${durationS} s (the machine's floor): lateness p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, ` +
       `max ${sorted[sorted.length - 1].toFixed(3)} ms; ${sorted.filter((x) => x > 1).length} of ${sorted.length} over 1 ms; ` +
-      `preempted ${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches} times`,
+      `main thread preempted ${main1 - main0} times (process ${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches}); ` +
+      `driver CPU ${cpuOf(usage0, usage, wallMs)}`,
   );
 }
 
@@ -110,6 +135,8 @@ const mb = (b) => (b / 1048576).toFixed(1);
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const usage0 = process.resourceUsage();
+  const main0 = mainPreemptions();
+  const t0 = performance.now();
   const run = await runLevel({
     levelIndex: 0,
     concurrency: 256,
@@ -129,6 +156,8 @@ const mb = (b) => (b / 1048576).toFixed(1);
     rng: createRng(42),
   });
   const usage = process.resourceUsage();
+  const main1 = mainPreemptions();
+  const wallMs = performance.now() - t0;
   gcObserver.disconnect();
   const doc = levelDocument(run, resolveSlo('llm.standard'), createRng(1));
   const lags = Float64Array.from(run.lagMs).sort();
@@ -141,8 +170,12 @@ const mb = (b) => (b / 1048576).toFixed(1);
   );
   // Lag the driver cannot help: the kernel taking its core away (other processes on it) shows up here.
   console.log(
-    `  ${over1} of ${lags.length} lags over 1 ms; the driver process was preempted ` +
-      `${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches} times (involuntary context switches)`,
+    `  ${over1} of ${lags.length} lags over 1 ms; the driver's main thread was preempted ${main1 - main0} times ` +
+      `(process ${usage.involuntaryContextSwitches - usage0.involuntaryContextSwitches}; involuntary context switches)`,
+  );
+  // Warm-up, gate and drain included: the CPU the whole level took, responses and sleeping together.
+  console.log(
+    `  driver CPU during the level: ${cpuOf(usage0, usage, wallMs)} over ${(wallMs / 1000).toFixed(1)} s`,
   );
   console.log(
     `  GC during the run: ${gcPausesMs.length} pauses, ${gcPausesMs.reduce((a, b) => a + b, 0).toFixed(1)} ms in all, ` +

@@ -116,6 +116,10 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       .send({ item, api: options.api, model: options.model }, { signal: ctrl.signal, timeoutMs })
       .catch((err: unknown) => failedResult(now(), err));
 
+  // The open loop's sleeper starts its waiting thread now, so that it has booted before the first arrival.
+  const sleeper = new PreciseSleeper(options.now);
+  if (options.rate !== 'inf' && options.rate !== Number.POSITIVE_INFINITY) sleeper.prepare();
+
   // --- Warm-up: closed loop at C, discarded; its mean e2e gives L for --rate auto.
   const warmRng = options.rng.fork(scheduleStreams.warmup(options.levelIndex));
   const perRun = Math.max(2 * c, WARMUP_MIN_REQUESTS);
@@ -178,7 +182,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const gapMs = poissonGapsMs(options.rng.fork(scheduleStreams.arrivals(options.levelIndex)), rateReqS);
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
   const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
-  const sleeper = new PreciseSleeper(now);
   const measured: RequestRecord[] = [];
   const lags: number[] = [];
   const queue: Pending[] = [];
@@ -365,7 +368,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     endedAt = now();
     accrue(endedAt);
     for (const tm of timers) clearTimeout(tm);
-    sleeper.cancel();
+    sleeper.close();
     // Measured requests cut off by the drain timeout did not finish in the time the level allows: timeout.
     // Everything else stopped here (unmeasured load, or all of it on abort) is cancelled.
     for (const entry of inflight) {
