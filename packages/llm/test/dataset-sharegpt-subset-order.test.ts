@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { createRng } from 'inferencebench';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
+import { loadDataset } from '../src/datasets/index.js';
 import { shareGptFixtureRecords } from './fixtures/datasets/sharegpt-fixture.js';
 import {
   FIXTURE_COMMIT,
-  recordingProgress,
   startTestEnv,
   type TestEnv,
   TOKENIZER_REPO,
+  datasetContext,
+  datasetOptions,
 } from './fixtures/datasets/test-env.js';
 import { TINY_TOKENIZER_CONFIG, tinyBpeTokenizerJson } from './fixtures/datasets/tiny-bpe.js';
 
@@ -19,22 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const options: DatasetOptions = {
+const options = datasetOptions({
   dataset: 'sharegpt-v3',
   model: TOKENIZER_REPO,
   seed: 42,
-  inputLen: 512,
-  outputLen: 256,
-  lengthDist: 'fixed',
-  inputLenSpread: 0,
-  outputLenSpread: 0,
   datasetRevision: FIXTURE_COMMIT,
-};
-const ctx = () => ({
-  rng: createRng(42),
-  progress: recordingProgress(),
-  signal: new AbortController().signal,
 });
+const ctx = () => datasetContext(42);
 
 /** SPEC §11 steps 1-4, written again here from the text, independently of the implementation. */
 function expectedSubset(): { id: string; prompt_tokens: number; output_tokens: number }[] {

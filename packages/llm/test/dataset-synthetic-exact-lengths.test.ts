@@ -1,12 +1,12 @@
 import { Tokenizer } from '@huggingface/tokenizers';
-import { createRng } from 'inferencebench';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
 import {
-  recordingProgress,
   startTestEnv,
   type TestEnv,
   TOKENIZER_REPO,
+  datasetContext,
+  datasetOptions,
 } from './fixtures/datasets/test-env.js';
 import { TINY_TOKENIZER_CONFIG, tinyBpeTokenizerJson } from './fixtures/datasets/tiny-bpe.js';
 
@@ -16,24 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const base: DatasetOptions = {
+const base = datasetOptions({
   dataset: 'synthetic',
   model: 'sim-model',
   tokenizer: TOKENIZER_REPO,
   seed: 7,
   inputLen: 40,
   outputLen: 50,
-  lengthDist: 'fixed',
-  inputLenSpread: 0,
-  outputLenSpread: 0,
-};
+});
 const load = (o: Partial<DatasetOptions>) => {
   const opts = { ...base, ...o };
-  return loadDataset(opts, {
-    rng: createRng(opts.seed),
-    progress: recordingProgress(),
-    signal: new AbortController().signal,
-  });
+  return loadDataset(opts, datasetContext(opts.seed));
 };
 const tok = new Tokenizer(tinyBpeTokenizerJson(), TINY_TOKENIZER_CONFIG);
 const count = (s: string) => tok.encode(s, { add_special_tokens: false }).ids.length;

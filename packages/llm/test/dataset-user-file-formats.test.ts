@@ -1,10 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng } from 'inferencebench';
 import { beforeAll, expect, test } from 'vitest';
-import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
-import { recordingProgress } from './fixtures/datasets/test-env.js';
+import { loadDataset } from '../src/datasets/index.js';
+import { datasetContext, datasetOptions } from './fixtures/datasets/test-env.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,22 +11,8 @@ beforeAll(async () => {
 });
 
 const load = (dataset: string) => {
-  const options: DatasetOptions = {
-    dataset,
-    model: 'm',
-    tokenizer: 'words',
-    seed: 1,
-    inputLen: 8,
-    outputLen: 16,
-    lengthDist: 'fixed',
-    inputLenSpread: 0,
-    outputLenSpread: 0,
-  };
-  return loadDataset(options, {
-    rng: createRng(1),
-    progress: recordingProgress(),
-    signal: new AbortController().signal,
-  });
+  const options = datasetOptions({ dataset, model: 'm', tokenizer: 'words', inputLen: 8, outputLen: 16 });
+  return loadDataset(options, datasetContext(1));
 };
 
 test('JSONL keeps file order; output_len defaults to --output-len', async () => {

@@ -1,12 +1,13 @@
-import { createRng, isBenchError } from 'inferencebench';
+import { isBenchError } from 'inferencebench';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { shareGptEntry } from '../src/datasets/catalog.js';
-import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
+import { loadDataset } from '../src/datasets/index.js';
 import {
-  recordingProgress,
   startTestEnv,
   type TestEnv,
   TOKENIZER_REPO,
+  datasetContext,
+  datasetOptions,
 } from './fixtures/datasets/test-env.js';
 
 let env: TestEnv;
@@ -18,21 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const base: DatasetOptions = {
-  dataset: 'sharegpt-v3',
-  model: TOKENIZER_REPO,
-  seed: 1,
-  inputLen: 512,
-  outputLen: 256,
-  lengthDist: 'fixed',
-  inputLenSpread: 0,
-  outputLenSpread: 0,
-};
-const ctx = () => ({
-  rng: createRng(1),
-  progress: recordingProgress(),
-  signal: new AbortController().signal,
-});
+const base = datasetOptions({ dataset: 'sharegpt-v3', model: TOKENIZER_REPO });
+const ctx = () => datasetContext(1);
 
 test('a cold tokenizer cache offline is a clear error naming the file and URL', async () => {
   const err = await loadDataset(base, ctx()).catch((e: unknown) => e);

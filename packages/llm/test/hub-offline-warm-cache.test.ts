@@ -1,15 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { createRng } from 'inferencebench';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
+import { loadDataset } from '../src/datasets/index.js';
 import { cacheDir } from '../src/hub/cache-home.js';
 import { join } from 'node:path';
 import {
   FIXTURE_COMMIT,
-  recordingProgress,
   startTestEnv,
   type TestEnv,
   TOKENIZER_REPO,
+  datasetContext,
+  datasetOptions,
 } from './fixtures/datasets/test-env.js';
 
 let env: TestEnv;
@@ -18,23 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const options: DatasetOptions = {
+const options = datasetOptions({
   dataset: 'sharegpt-v3',
   model: 'ignored/by-tokenizer',
   tokenizer: TOKENIZER_REPO,
-  seed: 1,
-  inputLen: 512,
-  outputLen: 256,
-  lengthDist: 'fixed',
-  inputLenSpread: 0,
-  outputLenSpread: 0,
   datasetRevision: FIXTURE_COMMIT,
-};
-const ctx = () => ({
-  rng: createRng(1),
-  progress: recordingProgress(),
-  signal: new AbortController().signal,
 });
+const ctx = () => datasetContext(1);
 
 test('with a warm cache and a pinned commit, everything works with the hub gone', async () => {
   const online = await loadDataset(options, ctx());

@@ -1,8 +1,13 @@
-import { createRng } from 'inferencebench';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type DatasetOptions, loadDataset } from '../src/datasets/index.js';
+import { loadDataset } from '../src/datasets/index.js';
 import { countWords, createTokenCounter, tokenizerHubId } from '../src/tokenizers/index.js';
-import { recordingProgress, startTestEnv, type TestEnv } from './fixtures/datasets/test-env.js';
+import {
+  recordingProgress,
+  startTestEnv,
+  type TestEnv,
+  datasetContext,
+  datasetOptions,
+} from './fixtures/datasets/test-env.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -11,24 +16,17 @@ beforeAll(async () => {
 });
 afterAll(() => env.cleanup());
 
-const synthetic: DatasetOptions = {
+const synthetic = datasetOptions({
   dataset: 'synthetic',
   model: 'llama-3.1-8b',
   seed: 42,
   inputLen: 32,
   outputLen: 8,
-  lengthDist: 'fixed',
-  inputLenSpread: 0,
-  outputLenSpread: 0,
-};
+});
 
 test('synthetic with no --tokenizer and nothing cached uses words, saying so on one line', async () => {
   const progress = recordingProgress();
-  const ds = await loadDataset(synthetic, {
-    rng: createRng(42),
-    progress,
-    signal: new AbortController().signal,
-  });
+  const ds = await loadDataset(synthetic, datasetContext(42, progress));
   expect(ds.tokenizer).toBe('words (approximate)');
   expect(ds.meta.tokenizerApproximate).toBe(true);
   expect(progress.notes).toEqual([
@@ -38,10 +36,9 @@ test('synthetic with no --tokenizer and nothing cached uses words, saying so on 
 });
 
 test('there is no silent fallback: an explicit --tokenizer offline is an error', async () => {
-  const err = await loadDataset(
-    { ...synthetic, tokenizer: 'llama-3.1-8b' },
-    { rng: createRng(42), progress: recordingProgress(), signal: new AbortController().signal },
-  ).catch((e: unknown) => e);
+  const err = await loadDataset({ ...synthetic, tokenizer: 'llama-3.1-8b' }, datasetContext(42)).catch(
+    (e: unknown) => e,
+  );
   expect(err).toMatchObject({ code: 'BENCH_ERR_TOKENIZER' });
   expect((err as Error).message).toContain('meta-llama/Llama-3.1-8B-Instruct/resolve/main/tokenizer.json');
 });
