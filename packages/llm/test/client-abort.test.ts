@@ -1,23 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chatRequest,
-  clientFor,
-  readBody,
-  sseToken,
-  startServer,
-  type TestServer,
-  TRANSPORTS,
-} from './client-test-server.js';
+import { describe, expect, it } from 'vitest';
+import { chatRequest, clientFor, TRANSPORTS, useStreamOpeningWithToken } from './client-test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer(async (req, res) => {
-    await readBody(req);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(sseToken('a'));
-  });
-});
-afterAll(() => server.close());
+// One token, then the stream stays open until the client gives up.
+const server = useStreamOpeningWithToken(() => {});
 
 describe.each(TRANSPORTS)('streaming client: abort signal (%s)', (transport) => {
   it('returns cancelled when the signal aborts mid-stream', async () => {

@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chatRequest,
   clientFor,
-  readBody,
   sseToken,
-  startServer,
-  type TestServer,
   TRANSPORTS,
+  useStreamOpeningWithToken,
 } from './client-test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer(async (req, res) => {
-    await readBody(req);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(sseToken('a'));
-    res.write(sseToken('b'));
-    // Kill the connection mid-stream, after the tokens have had time to arrive.
-    setTimeout(() => res.socket?.destroy(), 50);
-  });
+const server = useStreamOpeningWithToken((res) => {
+  res.write(sseToken('b'));
+  // Kill the connection mid-stream, after the tokens have had time to arrive.
+  setTimeout(() => res.socket?.destroy(), 50);
 });
-afterAll(() => server.close());
 
 describe.each(TRANSPORTS)('streaming client: disconnect mid-stream (%s)', (transport) => {
   it('returns stream_error and keeps the chunk times that arrived', async () => {

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chatRequest,
-  clientFor,
-  readBody,
-  sseToken,
-  startServer,
-  type TestServer,
-  TRANSPORTS,
-} from './client-test-server.js';
+import { describe, expect, it } from 'vitest';
+import { chatRequest, clientFor, TRANSPORTS, useStreamOpeningWithToken } from './client-test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer(async (req, res) => {
-    const { model } = JSON.parse(await readBody(req));
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(sseToken('a'));
-    if (model === 'malformed') res.end('data: {"choices":[{"delta":\n\n');
-    else if (model === 'error-event') res.end('data: {"error":{"message":"engine crashed"}}\n\n');
-    else res.end('error: {"message":"old-style failure"}\n\n');
-  });
+const server = useStreamOpeningWithToken((res, body) => {
+  const { model } = JSON.parse(body);
+  if (model === 'malformed') res.end('data: {"choices":[{"delta":\n\n');
+  else if (model === 'error-event') res.end('data: {"error":{"message":"engine crashed"}}\n\n');
+  else res.end('error: {"message":"old-style failure"}\n\n');
 });
-afterAll(() => server.close());
 
 describe.each(TRANSPORTS)('streaming client: bad events after HTTP 200 (%s)', (transport) => {
   it.each([

@@ -1,6 +1,7 @@
 // A real node:http server on 127.0.0.1, port 0, for the streaming client tests.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { createStreamingClient, type StreamingTransport } from '../src/client/streaming-client.js';
 import type { ClientRequest, RequestQuirks } from '../src/types.js';
 
@@ -72,4 +73,31 @@ export function clientFor(
     quirks: opts.quirks ?? vllmQuirks,
     transport: opts.transport,
   });
+}
+
+/**
+ * The server of a test file whose every response is a 200 event stream that opens with the token `a`;
+ * `rest` decides what follows (a stall, a disconnect, a bad event...). Started before the file's tests
+ * and closed after them.
+ */
+export function useStreamOpeningWithToken(
+  rest: (res: http.ServerResponse, body: string) => void,
+): TestServer {
+  let server: TestServer | null = null;
+  beforeAll(async () => {
+    server = await startServer(async (req, res) => {
+      const body = await readBody(req);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(sseToken('a'));
+      rest(res, body);
+    });
+  });
+  afterAll(() => server?.close());
+  return {
+    get baseUrl() {
+      return server!.baseUrl;
+    },
+    connections: () => server!.connections(),
+    close: async () => server?.close(),
+  };
 }

@@ -1,24 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chatRequest,
-  clientFor,
-  readBody,
-  sseToken,
-  startServer,
-  type TestServer,
-  TRANSPORTS,
-} from './client-test-server.js';
+import { describe, expect, it } from 'vitest';
+import { chatRequest, clientFor, TRANSPORTS, useStreamOpeningWithToken } from './client-test-server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  // Sends one token, then stalls forever.
-  server = await startServer(async (req, res) => {
-    await readBody(req);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(sseToken('a'));
-  });
-});
-afterAll(() => server.close());
+// Sends one token, then stalls forever.
+const server = useStreamOpeningWithToken(() => {});
 
 describe.each(TRANSPORTS)('streaming client: stalled server (%s)', (transport) => {
   it('returns timeout after timeoutMs and keeps the partial chunk times', async () => {
