@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchError, type CommandDecl, type CommandIo, createRng, type Progress } from 'inferencebench';
 import { z } from 'zod';
+import { formatOption } from '../format-option.js';
 import { cacheDir } from '../hub/cache-home.js';
 import { formatBytes, hubCachePath } from '../hub/download.js';
 import { shareGptEntry } from './catalog.js';
@@ -76,15 +77,7 @@ function table(rows: DatasetRow[]): string {
 const listCommand: CommandDecl = {
   name: 'datasets',
   description: 'list the datasets with their source, size and cache state',
-  options: [
-    {
-      key: 'format',
-      flag: '--format <fmt>',
-      description: 'table or json',
-      schema: z.enum(['table', 'json']),
-      default: 'table',
-    },
-  ],
+  options: [formatOption],
   async run(_args, options, io) {
     const rows = await datasetRows();
     if (options.format === 'json') io.stdout(`${JSON.stringify(rows, null, 2)}\n`);

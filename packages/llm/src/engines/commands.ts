@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandDecl } from 'inferencebench';
-import { z } from 'zod';
+import { formatOption } from '../format-option.js';
 import { createAdapter } from './adapters/index.js';
 import { listTunedConfigs } from './tuned.js';
 
@@ -92,15 +92,7 @@ export const engineCommands: CommandDecl[] = [
   {
     name: 'engines',
     description: 'list the engines, what each needs on PATH, and the tuned configs shipped',
-    options: [
-      {
-        key: 'format',
-        flag: '--format <f>',
-        description: 'table or json',
-        schema: z.enum(['table', 'json']),
-        default: 'table',
-      },
-    ],
+    options: [formatOption],
     async run(_args, options, io) {
       const rows = engineRows();
       io.stdout(options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderEngineRows(rows));

@@ -1,5 +1,5 @@
 import type { CommandDecl } from 'inferencebench';
-import { z } from 'zod';
+import { formatOption } from '../format-option.js';
 import { SLO_TEMPLATES } from './templates.js';
 
 const ms = (x: number | null): string => (x === null ? 'n/a' : `${x} ms`);
@@ -9,15 +9,7 @@ export const sloCommands: CommandDecl[] = [
   {
     name: 'slo-templates',
     description: 'list the SLO templates (TTFT p99 / TPOT p99) for --slo-template',
-    options: [
-      {
-        key: 'format',
-        flag: '--format <fmt>',
-        description: 'table or json',
-        schema: z.enum(['table', 'json']),
-        default: 'table',
-      },
-    ],
+    options: [formatOption],
     async run(_args, options, io) {
       if (options.format === 'json') {
         const rows = SLO_TEMPLATES.map((t) => ({
