@@ -159,9 +159,17 @@ export const llmOptions: OptionDecl[] = [
   {
     key: 'rate',
     flag: '--rate <list|auto|inf>',
-    description: "Poisson rate per level (req/s); auto = Little's law from warm-up; inf = closed loop",
+    description:
+      'Poisson rate per level (req/s); auto = the rate whose mean in-flight is C (no cap); inf = closed loop',
     schema: rateSchema,
     default: 'auto',
+    group: 'Load',
+  },
+  {
+    key: 'maxInflight',
+    flag: '--max-inflight <n>',
+    description: 'client cap on requests in flight; default none for --rate auto, C for a number or inf',
+    schema: positiveInt.optional(),
     group: 'Load',
   },
   {
@@ -363,6 +371,7 @@ export interface LlmPlan {
   gpus?: number[];
   concurrency: number[];
   rate: 'auto' | 'inf' | number[];
+  maxInflight?: number;
   duration: number;
   warmupRuns: number;
   gateWindow: number;

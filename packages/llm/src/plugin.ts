@@ -82,6 +82,16 @@ export function validatePlan(plan: LlmPlan): LlmPlan {
   return plan;
 }
 
+/**
+ * Connections for the client's pool: the cap where there is one; an uncapped auto level (mean in-flight C,
+ * Poisson-like spread) gets room for 4C + 32, so the pool never becomes a hidden client queue.
+ */
+function connectionsFor(plan: LlmPlan): number {
+  const maxC = Math.max(...plan.concurrency);
+  if (plan.maxInflight !== undefined) return Math.max(plan.maxInflight, maxC);
+  return plan.rate === 'auto' ? 4 * maxC + 32 : maxC;
+}
+
 function rateFor(plan: LlmPlan, i: number): number | 'auto' | 'inf' {
   if (plan.rate === 'auto' || plan.rate === 'inf') return plan.rate;
   return plan.rate.length === 1 ? plan.rate[0]! : plan.rate[i]!;
@@ -170,10 +180,11 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       },
     });
     const maxC = Math.max(...plan.concurrency);
+    const connections = connectionsFor(plan);
     client = createClient({
       baseUrl: engine.baseUrl,
       ...(apiKey ? { apiKey } : {}),
-      connections: maxC,
+      connections,
       quirks: engine.quirks,
     });
     await client.warm(maxC);
@@ -196,6 +207,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       levelIndex: index,
       concurrency,
       rate,
+      ...(plan.maxInflight !== undefined ? { maxInflight: plan.maxInflight } : {}),
       durationS: plan.duration,
       warmupRuns: plan.warmupRuns,
       gateWindow: plan.gateWindow,

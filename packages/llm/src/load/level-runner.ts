@@ -10,6 +10,8 @@ import {
 } from '../metrics/request-metrics.js';
 import { coefficientOfVariation, mean } from '../metrics/stats.js';
 import type { ApiKind, ClientResult, PromptItem, RequestStatus, StreamingClient } from '../types.js';
+import { AutoRate, type AutoRateRecord } from './auto-rate.js';
+import { InFlightMeter } from './in-flight-meter.js';
 import { poissonGapsMs, scheduleStreams } from './poisson-schedule.js';
 import { PreciseSleeper } from './precise-sleep.js';
 
@@ -19,6 +21,8 @@ export interface LevelRunOptions {
   concurrency: number;
   /** req/s, `auto` (Little's law from the warm-up) or `inf` (closed loop). */
   rate: number | 'auto' | 'inf';
+  /** Client cap on requests in flight; default none for `auto`, C for a number or `inf` (SPEC §4). */
+  maxInflight?: number;
   durationS: number;
   warmupRuns: number;
   gateWindow: number;
@@ -76,6 +80,12 @@ export interface LevelRunResult {
   windowScheduled: number;
   windowDispatched: number;
   meanInFlight: number;
+  maxInFlight: number;
+  /** The client cap (null: none), and the share of the window spent at it (null without a cap). */
+  capInFlight: number | null;
+  atCapShare: number | null;
+  /** How `--rate auto` chose λ (null for other modes). */
+  autoRate: AutoRateRecord | null;
   /** Lateness of requests that found a free slot at their scheduled time (measured window), ms. */
   lagMs: Float64Array;
   unmeasured: { gate: number; drain: number };
@@ -85,6 +95,8 @@ export interface LevelRunResult {
 
 interface Pending {
   seq: number;
+  /** The auto rate's epoch it was scheduled in (0 otherwise). */
+  epoch: number;
   scheduledMs: number;
   phase: Phase;
   item: PromptItem;
@@ -160,16 +172,22 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const warmMeanE2e = lastRunE2e.length > 0 ? mean(lastRunE2e) : null;
 
   // --- Rate: explicit, closed loop, or Little's law (λ = C / L) from the last warm-up run.
+  // An auto level has no client cap unless --max-inflight sets one; other modes cap at C (SPEC §4).
   let rateReqS: number;
   let rateMode: LevelRunResult['rateMode'];
   let rateNote: string | null = null;
+  let auto: AutoRate | null = null;
+  let cap = options.maxInflight ?? c;
   if (options.rate === 'inf' || options.rate === Number.POSITIVE_INFINITY) {
     rateReqS = Number.POSITIVE_INFINITY;
     rateMode = 'inf';
   } else if (options.rate === 'auto') {
     rateMode = 'auto';
-    if (warmMeanE2e !== null && warmMeanE2e > 0) rateReqS = c / (warmMeanE2e / 1000);
-    else {
+    if (warmMeanE2e !== null && warmMeanE2e > 0) {
+      rateReqS = c / (warmMeanE2e / 1000);
+      auto = new AutoRate({ concurrency: c, initialRateReqS: rateReqS, initialLatencyMs: warmMeanE2e });
+      cap = options.maxInflight ?? Number.POSITIVE_INFINITY;
+    } else {
       rateReqS = Number.POSITIVE_INFINITY;
       rateNote = "rate auto: no successful warm-up request to apply Little's law; ran closed loop";
     }
@@ -179,7 +197,10 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   }
 
   // --- The measured pattern: gate, window, drain, one continuous stream of load.
-  const gapMs = poissonGapsMs(options.rng.fork(scheduleStreams.arrivals(options.levelIndex)), rateReqS);
+  const arrivalRng = options.rng.fork(scheduleStreams.arrivals(options.levelIndex));
+  // The auto rate draws each gap at the λ of the moment (it changes only during the gate).
+  const gapMs =
+    auto === null ? poissonGapsMs(arrivalRng, rateReqS) : () => arrivalRng.exponential(auto.rateReqS / 1000);
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
   const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
   const measured: RequestRecord[] = [];
@@ -191,7 +212,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   // AbortController per request on the send path, and the client keeps one listener on it, not one each.
   const patternCtrl = new AbortController();
   const settling = new Set<Promise<void>>();
-  let inFlightCount = 0;
   let stopped = false;
   let windowStart: number | null = null;
   let windowEnd = Number.POSITIVE_INFINITY;
@@ -201,8 +221,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let windowIn = 0;
   let windowScheduled = 0;
   let windowDispatched = 0;
-  let inFlightArea = 0;
-  let lastChange = now();
   let drainTimedOut = false;
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
@@ -211,21 +229,18 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let gateCompleted = 0;
   let converged = false;
   const patternStart = now();
+  const meter = new InFlightMeter(patternStart, cap);
+  if (auto) {
+    auto.start(patternStart);
+    meter.startSpan(auto.settledFromMs());
+  }
+  let gateCovPassed = false;
   const timers: NodeJS.Timeout[] = [];
   let finishResolve: () => void = () => {};
   const finished = new Promise<void>((r) => {
     finishResolve = r;
   });
 
-  // Integral of in-flight requests over the window, for the mean in-flight (Little's law check).
-  const accrue = (t: number): void => {
-    if (windowStart !== null) {
-      const a = Math.max(lastChange, windowStart);
-      const b = Math.min(t, windowEnd);
-      if (b > a) inFlightArea += inFlightCount * (b - a);
-    }
-    lastChange = t;
-  };
   const phaseOf = (scheduled: number): Phase => {
     if (windowStart === null || scheduled < windowStart) return 'gate';
     return scheduled < windowEnd ? 'measured' : 'drain';
@@ -234,9 +249,9 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const startWindow = (passed: boolean): void => {
     if (windowStart !== null || stopped) return;
     const t = now();
-    accrue(t);
     windowStart = t;
     windowEnd = t + options.durationS * 1000;
+    meter.openWindow(windowStart, windowEnd);
     converged = passed;
     options.progress?.phase(`level ${options.levelIndex + 1} c=${c} measuring`, options.durationS);
     timers.push(setTimeout(checkEnd, windowEnd - t + 1));
@@ -259,8 +274,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
 
   const onComplete = (entry: InFlight, res: ClientResult, dispatchMs: number): void => {
     const t = now();
-    accrue(t);
-    inFlightCount--;
+    meter.change(t, -1);
     inflight.delete(entry);
     const p = entry.pending;
     const rec = buildRecord(
@@ -292,7 +306,14 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       // Unmeasured records need no chunk times after this point.
       rec.chunkTimesMs = EMPTY;
     }
-    if (windowStart === null && p.phase === 'gate') gateSample(rec);
+    if (windowStart === null && p.phase === 'gate') {
+      if (auto && !auto.converged) {
+        const changed = auto.complete(p.epoch, t - p.scheduledMs, t, () => meter.spanMean(t));
+        if (changed) meter.startSpan(auto.settledFromMs());
+        else if (auto.converged && gateCovPassed) startWindow(true);
+      }
+      gateSample(rec);
+    }
     pump();
     checkEnd();
   };
@@ -306,14 +327,15 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     if (gateValues.length > options.gateWindow) gateValues.shift();
     if (gateValues.length === options.gateWindow) {
       gateCov = coefficientOfVariation(gateValues);
-      if (gateCov < options.gateCov) startWindow(true);
+      gateCovPassed = gateCov < options.gateCov;
+      // An auto level also waits for its rate: mean in-flight within 10% of C.
+      if (gateCovPassed && (auto === null || auto.converged)) startWindow(true);
     }
   };
 
   const dispatch = (p: Pending): void => {
     const t = now();
-    accrue(t);
-    inFlightCount++;
+    meter.change(t, 1);
     if (p.slotFree && p.phase === 'measured') lags.push(t - p.scheduledMs);
     if (windowStart !== null && t >= windowStart && t < windowEnd) windowDispatched++;
     const entry: InFlight = { pending: p, override: null };
@@ -331,6 +353,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     }
     return {
       seq: seq++,
+      epoch: auto?.currentEpoch() ?? 0,
       scheduledMs,
       phase,
       item: options.items[reqRng.int(options.items.length)]!,
@@ -339,7 +362,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   };
 
   const pump = (): void => {
-    while (!stopped && inFlightCount < c && qHead < queue.length) {
+    while (!stopped && meter.count < cap && qHead < queue.length) {
       const p = queue[qHead]!;
       queue[qHead++] = undefined as unknown as Pending;
       dispatch(p);
@@ -349,7 +372,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       qHead = 0;
     }
     // Closed loop: every free slot takes a new request at once; its schedule is the moment it is sent.
-    while (closedLoop && !stopped && inFlightCount < c) {
+    while (closedLoop && !stopped && meter.count < cap) {
       const t = now();
       if (windowStart !== null && t >= windowEnd) break;
       dispatch(schedule(t, true));
@@ -366,7 +389,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     if (stopped) return;
     stopped = true;
     endedAt = now();
-    accrue(endedAt);
+    meter.accrue(endedAt);
     for (const tm of timers) clearTimeout(tm);
     sleeper.close();
     // Measured requests cut off by the drain timeout did not finish in the time the level allows: timeout.
@@ -427,7 +450,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
           // Arrivals caught up in one wake (a late timer) still find free slots if there are enough for all
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
-          queue.push(schedule(next, inFlightCount + waiting < c));
+          queue.push(schedule(next, meter.count + waiting < cap));
           next += gapMs();
         }
         nextArrival = next;
@@ -451,11 +474,12 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
         ? options.durationS * 1000
         : Math.max(0, endedAt - windowStart);
   measured.sort((a, b) => a.seq - b.seq);
+  const inFlight = meter.windowFigures(windowMs);
   return {
     levelIndex: options.levelIndex,
     concurrency: c,
     rateMode,
-    rateReqS,
+    rateReqS: auto?.rateReqS ?? rateReqS,
     rateNote,
     warmup: { runs: options.warmupRuns, requests: warmupRequests, meanE2eMs: warmMeanE2e },
     gate: {
@@ -475,7 +499,11 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     windowInputTokens: windowIn,
     windowScheduled,
     windowDispatched,
-    meanInFlight: windowMs > 0 ? inFlightArea / windowMs : 0,
+    meanInFlight: inFlight.mean,
+    maxInFlight: inFlight.max,
+    capInFlight: Number.isFinite(cap) ? cap : null,
+    atCapShare: inFlight.atCapShare,
+    autoRate: auto?.record ?? null,
     lagMs: Float64Array.from(lags),
     unmeasured,
     drainTimedOut,

@@ -1,4 +1,5 @@
 import type { Rng } from 'inferencebench';
+import type { AutoRateRecord } from '../load/auto-rate.js';
 import type { GateRecord, LevelRunResult } from '../load/level-runner.js';
 import { goodput, levelHoldsSlo } from '../slo/goodput.js';
 import type { Slo } from '../slo/templates.js';
@@ -44,6 +45,13 @@ export interface LevelDocument {
     scheduled_rate_req_s: number | null;
     achieved_rate_req_s: number | null;
     mean_in_flight: number;
+    max_in_flight: number;
+    /** The client cap on requests in flight (null: none, the `--rate auto` default). */
+    cap_in_flight: number | null;
+    /** Share of the window spent with the cap reached (null without a cap). */
+    at_cap_share: number | null;
+    /** How `--rate auto` chose λ: the epochs of the gate and whether mean in-flight reached C ± 10%. */
+    auto_rate: AutoRateRecord | null;
     lag_p50_ms: number | null;
     lag_p99_ms: number | null;
     lag_max_ms: number | null;
@@ -125,6 +133,10 @@ export interface LevelMetricsInput
     | 'windowScheduled'
     | 'windowDispatched'
     | 'meanInFlight'
+    | 'maxInFlight'
+    | 'capInFlight'
+    | 'atCapShare'
+    | 'autoRate'
     | 'lagMs'
     | 'unmeasured'
     | 'drainTimedOut'
@@ -241,9 +253,18 @@ export function levelDocument(
   const notes: string[] = [];
   if (run.rateNote) notes.push(run.rateNote);
   if (!run.gate.converged) {
-    notes.push(
-      `not converged: ${run.gate.metric} CoV ${run.gate.cov === null ? 'n/a' : run.gate.cov.toFixed(3)} >= ${run.gate.cov_threshold} after ${run.gate.duration_s.toFixed(1)} s gate timeout`,
-    );
+    const covOk = run.gate.cov !== null && run.gate.cov < run.gate.cov_threshold;
+    const a = run.autoRate;
+    const last = a?.steps[a.steps.length - 1];
+    if (a && !a.converged && covOk) {
+      notes.push(
+        `not converged: rate auto: mean in-flight ${last ? last.mean_in_flight.toFixed(1) : 'n/a'} not within ${a.tolerance * 100}% of ${a.target_in_flight} after ${run.gate.duration_s.toFixed(1)} s gate timeout`,
+      );
+    } else {
+      notes.push(
+        `not converged: ${run.gate.metric} CoV ${run.gate.cov === null ? 'n/a' : run.gate.cov.toFixed(3)} >= ${run.gate.cov_threshold} after ${run.gate.duration_s.toFixed(1)} s gate timeout${a && !a.converged ? ' (and the auto rate had not settled)' : ''}`,
+      );
+    }
   }
   if (thinTail) {
     notes.push(
@@ -273,6 +294,10 @@ export function levelDocument(
       scheduled_rate_req_s: perS(run.windowScheduled),
       achieved_rate_req_s: perS(run.windowDispatched),
       mean_in_flight: run.meanInFlight,
+      max_in_flight: run.maxInFlight,
+      cap_in_flight: run.capInFlight,
+      at_cap_share: run.atCapShare,
+      auto_rate: run.autoRate,
       lag_p50_ms: lagSorted.length > 0 ? percentileSorted(lagSorted, 50) : null,
       lag_p99_ms: lagP99,
       lag_max_ms: lagSorted.length > 0 ? lagSorted[lagSorted.length - 1]! : null,

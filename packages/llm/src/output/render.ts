@@ -134,59 +134,85 @@ export function renderRun(doc: RunDocument): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The per-level table of a sweep, CIs in brackets, flags per level. */
-export function renderLevelTable(levels: LevelDocument[]): string {
-  const header = [
-    'level',
-    'conc',
-    'rate req/s',
-    'conv',
-    'measured',
-    'errors',
-    'ttft p50 ms [CI]',
-    'ttft p99 ms [CI]',
-    'tpot p50 ms',
-    'tpot p99 ms',
-    'tok/s',
-    'goodput req/s',
-    'attain',
-    'slo',
-    'flags',
-  ];
-  const rows = levels.map((l) => {
-    const m = l.metrics;
-    const errors = Object.values(l.requests.errors).reduce((a, b) => a + (b ?? 0), 0);
-    const flags: string[] = [];
-    if (!l.converged) flags.push('unconverged');
-    if (l.flags?.thin_tail) flags.push('thin-tail');
-    if (l.flags?.client_limited) flags.push('client-limited');
-    if (l.flags?.drain_timed_out) flags.push('drain-timeout');
-    if (l.flags?.aborted) flags.push('aborted');
-    const rate =
-      l.rate_req_s === 'inf' ? 'inf' : `${fmt(l.rate_req_s)}${l.rate_mode === 'auto' ? ' (auto)' : ''}`;
-    return [
-      String(l.index + 1),
-      String(l.concurrency),
-      rate,
-      l.converged ? 'yes' : 'NO',
-      String(l.requests.measured),
-      String(errors),
-      fmtMetric(m.ttft_p50_ms),
-      fmtMetric(m.ttft_p99_ms),
-      fmt(m.tpot_p50_ms?.value),
-      fmt(m.tpot_p99_ms?.value),
-      fmt(m.throughput_tok_s?.value),
-      fmt(m.goodput_req_s?.value),
-      fmt(m.slo_attainment?.value, 3),
-      l.slo?.holds ? 'holds' : 'misses',
-      flags.join(',') || '-',
-    ];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+/** Columns of a table: header and a cell per level; numbers right-aligned. */
+type Column = [header: string, cell: (l: LevelDocument) => string, align?: 'left'];
+
+function table(levels: LevelDocument[], columns: Column[]): string {
+  const rows = levels.map((l) => columns.map(([, cell]) => cell(l)));
+  const widths = columns.map(([h], i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 && i <= 13 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (columns[i]![2] === 'left' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  return [line(columns.map(([h]) => h)), ...rows.map(line)].join('\n');
+}
+
+function levelFlags(l: LevelDocument): string {
+  const flags: string[] = [];
+  if (!l.converged) flags.push('unconverged');
+  if (l.flags?.thin_tail) flags.push('thin-tail');
+  if (l.flags?.client_limited) flags.push('client-limited');
+  if (l.flags?.drain_timed_out) flags.push('drain-timeout');
+  if (l.flags?.aborted) flags.push('aborted');
+  return flags.join(',') || '-';
+}
+
+const failedCount = (l: LevelDocument): number =>
+  Object.values(l.requests.errors).reduce((a, b) => a + (b ?? 0), 0);
+
+const value = (l: LevelDocument, key: string, digits?: number): string => fmt(l.metrics[key]?.value, digits);
+
+/**
+ * The per-level tables of a sweep: the load each level ran at and its verdict, then its latencies (mean,
+ * p50, p99; CIs in brackets). In-flight, time at the cap, queue wait and server TTFT sit beside TTFT so a
+ * reader sees at once when the client, not the server, shaped it.
+ */
+export function renderLevelTable(levels: LevelDocument[]): string {
+  const idx: Column = ['level', (l) => String(l.index + 1), 'left'];
+  const conc: Column = ['conc', (l) => String(l.concurrency), 'left'];
+  const load: Column[] = [
+    idx,
+    conc,
+    [
+      'rate req/s',
+      (l) =>
+        l.rate_req_s === 'inf' ? 'inf' : `${fmt(l.rate_req_s)}${l.rate_mode === 'auto' ? ' (auto)' : ''}`,
+    ],
+    ['conv', (l) => (l.converged ? 'yes' : 'NO')],
+    ['measured', (l) => String(l.requests.measured)],
+    ['failed', (l) => String(failedCount(l))],
+    [
+      'in-flight mean/max',
+      (l) => (l.driver ? `${fmt(l.driver.mean_in_flight, 1)}/${l.driver.max_in_flight ?? 'n/a'}` : 'n/a'),
+    ],
+    [
+      'at cap',
+      (l) =>
+        l.driver?.at_cap_share === null || l.driver?.at_cap_share === undefined
+          ? 'no cap'
+          : `${fmt(l.driver.at_cap_share * 100, 0)}%`,
+    ],
+    ['queue p50 ms', (l) => value(l, 'queue_wait_p50_ms')],
+    ['tok/s', (l) => value(l, 'throughput_tok_s')],
+    ['goodput req/s', (l) => value(l, 'goodput_req_s')],
+    ['attain', (l) => value(l, 'slo_attainment', 3)],
+    ['slo', (l) => (l.slo?.holds ? 'holds' : 'misses')],
+    ['flags', levelFlags, 'left'],
+  ];
+  const latency: Column[] = [
+    idx,
+    conc,
+    ['ttft mean', (l) => value(l, 'ttft_mean_ms')],
+    ['ttft p50 [CI]', (l) => fmtMetric(l.metrics.ttft_p50_ms)],
+    ['ttft p99 [CI]', (l) => fmtMetric(l.metrics.ttft_p99_ms)],
+    ['server ttft p50', (l) => value(l, 'server_ttft_p50_ms')],
+    ['tpot mean', (l) => value(l, 'tpot_mean_ms')],
+    ['tpot p50', (l) => value(l, 'tpot_p50_ms')],
+    ['tpot p99', (l) => value(l, 'tpot_p99_ms')],
+    ['e2e mean', (l) => value(l, 'e2e_mean_ms')],
+    ['e2e p50', (l) => value(l, 'e2e_p50_ms')],
+    ['e2e p99', (l) => value(l, 'e2e_p99_ms')],
+  ];
+  return `${table(levels, load)}\n\nLatency (ms):\n${table(levels, latency)}`;
 }
