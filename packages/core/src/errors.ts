@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   BENCH_ERR_ENDPOINT: EXIT_CODES.engine,
   BENCH_ERR_ENGINE_START: EXIT_CODES.engine,
   BENCH_ERR_ENGINE_DIED: EXIT_CODES.engine,
+  /** The server answered, but the requests failed (probe, a level's first requests, or every request). */
+  BENCH_ERR_REQUESTS_FAILED: EXIT_CODES.engine,
   BENCH_ERR_GATE: EXIT_CODES.gateFailed,
   BENCH_ERR_ABORTED: EXIT_CODES.aborted,
   BENCH_ERR_NOT_IMPLEMENTED: EXIT_CODES.internal,

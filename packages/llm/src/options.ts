@@ -173,6 +173,14 @@ export const llmOptions: OptionDecl[] = [
     group: 'Load',
   },
   {
+    key: 'maxErrorRate',
+    flag: '--max-error-rate <x>',
+    description: 'a level whose error rate exceeds this is invalid and cannot hold the SLO',
+    schema: z.coerce.number().min(0).max(1),
+    default: 0.05,
+    group: 'Load',
+  },
+  {
     key: 'duration',
     flag: '--duration <s>',
     description: 'measurement window per level, seconds',
@@ -372,6 +380,7 @@ export interface LlmPlan {
   concurrency: number[];
   rate: 'auto' | 'inf' | number[];
   maxInflight?: number;
+  maxErrorRate: number;
   duration: number;
   warmupRuns: number;
   gateWindow: number;

@@ -16,14 +16,14 @@ import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
 import { searchGoodputRate } from './load/goodput-search.js';
-import { type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
+import { firstLine, type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
 import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
 import type { TokenCounter } from './metrics/request-metrics.js';
 import { type LlmPlan, llmOptions } from './options.js';
 import { type LlmSummary, renderRun, STATISTICS_NOTE } from './output/render.js';
 import { goodputAtSlo } from './slo/goodput.js';
 import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
-import type { EngineHandle, RequestQuirks, StreamingClient } from './types.js';
+import type { EngineHandle, PromptItem, RequestQuirks, StreamingClient } from './types.js';
 
 /**
  * The part of the core's PowerMeter (packages/core/src/telemetry/types.ts) the plugin uses; structural, so
@@ -188,6 +188,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       quirks: engine.quirks,
     });
     await client.warm(maxC);
+    await probeRequest(client, plan, dataset.items[0]!, ctx);
     meter = await (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
     let powerSamplesWritten = 0;
     const writePowerSamples = (): void => {
@@ -232,6 +233,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
       const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
         power: meter ? powerWindow(meter, run) : null,
+        maxErrorRate: plan.maxErrorRate,
       });
       // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
       // up with power and engine time series, here or by an independent meter.
@@ -255,6 +257,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       levels.push(doc);
       ctx.writer.level(doc.index, doc);
       ctx.writer.flush();
+      // A level whose first requests all failed stops the run: the server is not serving (SPEC §14).
+      if (run.failedFast !== null && !stop.signal.aborted) {
+        throw new BenchError(
+          'BENCH_ERR_REQUESTS_FAILED',
+          `level ${doc.index + 1} (c=${doc.concurrency}) stopped: ${run.failedFast}`,
+          { hint: 'check the endpoint, --model and --api; the records are stored: bench runs show <run-id>' },
+        );
+      }
       return doc;
     };
 
@@ -288,7 +298,20 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     ctx.writer.setSummary(summary);
     if (engineError !== null) throw engineError;
     if (ctx.signal.aborted) return { status: 'aborted', summary };
-    return { summary, gateFailed: summary.gate_failed };
+    // A run in which no measured request succeeded is a failure, never `complete` (SPEC §14).
+    if (levels.length > 0 && levels.every((l) => l.requests.ok === 0)) {
+      const sample = levels.flatMap((l) => l.errors_sample)[0];
+      throw new BenchError(
+        'BENCH_ERR_REQUESTS_FAILED',
+        `no measured request succeeded in ${levels.length} level(s)${sample ? ` (${sample.status}: ${firstLine(sample.error ?? '')})` : ''}`,
+        { hint: 'check the endpoint, --model and --api; the records are stored: bench runs show <run-id>' },
+      );
+    }
+    return {
+      summary,
+      gateFailed: summary.gate_failed,
+      ...(summary.gate_failures.length > 0 ? { gateReason: summary.gate_failures.join('; ') } : {}),
+    };
   } catch (err) {
     // Keep what was measured: the summary of the completed levels goes in even when the run fails.
     if (levels.length > 0) ctx.writer.setSummary(buildSummary(levels, slo, undefined));
@@ -372,9 +395,22 @@ export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSumm
     })),
     slo,
   );
-  const unconverged = levels.filter((l) => !l.converged).length;
+  const unconverged = levels.filter((l) => !l.converged);
+  const invalid = levels.filter((l) => l.valid === false);
+  // Each check that failed, named: the SLO (no level holds it) and the convergence gate (which levels).
+  const gateFailures: string[] = [];
+  if (g.level === null) gateFailures.push(`SLO ${slo.id} missed: no level holds it`);
+  if (unconverged.length > 0)
+    gateFailures.push(
+      `not converged: ${unconverged.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
+    );
+  if (invalid.length > 0)
+    gateFailures.push(
+      `error rate above --max-error-rate: ${invalid.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
+    );
   const notes: string[] = [];
-  if (unconverged > 0) notes.push(`${unconverged} level(s) did not converge within the gate timeout`);
+  if (unconverged.length > 0)
+    notes.push(`${unconverged.length} level(s) did not converge within the gate timeout`);
   if (search) {
     notes.push(
       search.rate_req_s === null
@@ -386,12 +422,48 @@ export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSumm
     goodput_at_slo: g,
     slo: sloJson(slo),
     headline_level: g.level ?? (levels.length > 0 ? levels[levels.length - 1]!.index : null),
-    gate_failed: unconverged > 0 || g.level === null,
+    gate_failed: gateFailures.length > 0,
+    gate_failures: gateFailures,
     notes,
     statistics: STATISTICS_NOTE,
     ...(search ? { search } : {}),
   };
 }
+
+/**
+ * One request before the first level (SPEC §14): if the server does not serve it, nothing else will be
+ * measured, so the run stops here with the HTTP status and the first line of the server's answer.
+ */
+async function probeRequest(
+  client: StreamingClient,
+  plan: LlmPlan,
+  item: PromptItem,
+  ctx: RunContext<LlmPlan>,
+): Promise<void> {
+  const probe = { ...item, outputTokens: Math.min(item.outputTokens, PROBE_OUTPUT_TOKENS) };
+  const res = await client.send(
+    { item: probe, api: plan.api, model: plan.model },
+    { signal: ctx.signal, timeoutMs: plan.requestTimeout * 1000 },
+  );
+  ctx.writer.mergeEnvironment({
+    probe: {
+      status: res.status,
+      http_status: res.httpStatus,
+      error: res.error ? firstLine(res.error) : null,
+    },
+  });
+  if (res.status === 'ok' || ctx.signal.aborted) return;
+  throw new BenchError(
+    'BENCH_ERR_REQUESTS_FAILED',
+    `the probe request failed: ${res.status}${res.httpStatus !== null ? ` (HTTP ${res.httpStatus})` : ''}: ${firstLine(res.error ?? 'no error text')}`,
+    {
+      hint: `check --endpoint (it should end in /v1), --model ${plan.model} and --api ${plan.api}`,
+    },
+  );
+}
+
+/** The probe asks for few tokens: it checks that the server serves, not how fast. */
+const PROBE_OUTPUT_TOKENS = 16;
 
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();

@@ -154,6 +154,8 @@ export interface RunOutcome {
   summary?: unknown;
   /** A gate failed (SLO not met, not converged): exit 1 under --strict. */
   gateFailed?: boolean;
+  /** Which check failed, in words (`SLO llm.standard missed at every level`), printed instead of "a gate failed". */
+  gateReason?: string;
   /** Error text stored with a `failed` run. */
   error?: string;
 }

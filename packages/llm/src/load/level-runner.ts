@@ -91,7 +91,12 @@ export interface LevelRunResult {
   unmeasured: { gate: number; drain: number };
   drainTimedOut: boolean;
   aborted: boolean;
+  /** Why the level stopped early because its requests all failed (SPEC §14), or null. */
+  failedFast: string | null;
 }
+
+/** A level whose first this-many gate (or measured) requests all fail stops at once (SPEC §14). */
+export const FAIL_FAST_REQUESTS = 20;
 
 interface Pending {
   seq: number;
@@ -224,6 +229,9 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let drainTimedOut = false;
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
+  // The first FAIL_FAST_REQUESTS completions of the gate and of the window: all failed stops the level.
+  const firsts = { gate: { done: 0, ok: 0 }, measured: { done: 0, ok: 0 } };
+  let failedFast: string | null = null;
   const gateValues: number[] = [];
   let gateCov: number | null = null;
   let gateCompleted = 0;
@@ -297,6 +305,17 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     }
     const lag = p.slotFree ? dispatchMs - p.scheduledMs : null;
     emit(rec, lag);
+    if (p.phase === 'gate' || p.phase === 'measured') {
+      const f = firsts[p.phase];
+      if (f.done < FAIL_FAST_REQUESTS) {
+        f.done++;
+        if (rec.status === 'ok') f.ok++;
+        if (f.done === FAIL_FAST_REQUESTS && f.ok === 0 && failedFast === null) {
+          failedFast = `the first ${FAIL_FAST_REQUESTS} ${p.phase === 'gate' ? 'requests of the gate' : 'measured requests'} all failed (last: ${rec.status}${rec.error ? `: ${firstLine(rec.error)}` : ''})`;
+          finish('failing');
+        }
+      }
+    }
     if (p.phase === 'measured') {
       measured.push(rec);
       measuredOutstanding--;
@@ -385,7 +404,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     if (now() >= windowEnd && arrivalsPast && measuredOutstanding === 0) finish('done');
   };
 
-  const finish = (reason: 'done' | 'drain' | 'abort'): void => {
+  const finish = (reason: 'done' | 'drain' | 'abort' | 'failing'): void => {
     if (stopped) return;
     stopped = true;
     endedAt = now();
@@ -399,7 +418,15 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       entry.override =
         reason === 'drain' && isMeasured
           ? { status: 'timeout', error: 'unfinished at the end of the drain timeout' }
-          : { status: 'cancelled', error: reason === 'abort' ? 'run aborted' : 'level ended' };
+          : {
+              status: 'cancelled',
+              error:
+                reason === 'abort'
+                  ? 'run aborted'
+                  : reason === 'failing'
+                    ? 'level stopped: its requests all failed'
+                    : 'level ended',
+            };
     }
     patternCtrl.abort();
     for (let i = qHead; i < queue.length; i++) {
@@ -508,10 +535,17 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     unmeasured,
     drainTimedOut,
     aborted: signal.aborted,
+    failedFast,
   };
 }
 
 const EMPTY = new Float64Array(0);
+
+/** The first line of an error text, at most 200 characters (a server's error page can be long). */
+export function firstLine(text: string): string {
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
 
 /** A result for a client that threw instead of returning a status (it should not; we still keep data). */
 function failedResult(t: number, err: unknown): ClientResult {

@@ -57,9 +57,23 @@ export interface LevelDocument {
     lag_max_ms: number | null;
     client_limited: boolean;
   };
-  slo: { id: string; holds: boolean; meeting: number };
+  /**
+   * The SLO verdict. `ttft_p99_ms` / `tpot_p99_ms` here are the p99s that judge it: over every measured
+   * request, a failed one counted as a miss (infinite latency, `inf`), so a level with 2% errors cannot hold
+   * a p99 SLO (SPEC §6). `valid: false` (error rate above `--max-error-rate`) cannot hold either.
+   */
+  slo: {
+    id: string;
+    holds: boolean;
+    meeting: number;
+    ttft_p99_ms: number | 'inf' | null;
+    tpot_p99_ms: number | 'inf' | null;
+  };
+  /** False when the error rate exceeds `--max-error-rate` (SPEC §14): the level's figures are not a result. */
+  valid: boolean;
   flags: {
     converged: boolean;
+    error_rate_exceeded: boolean;
     thin_tail: boolean;
     client_limited: boolean;
     drain_timed_out: boolean;
@@ -141,15 +155,51 @@ export interface LevelMetricsInput
     | 'unmeasured'
     | 'drainTimedOut'
     | 'aborted'
+    | 'failedFast'
   > {}
+
+/** Default `--max-error-rate` (SPEC §14). */
+export const MAX_ERROR_RATE = 0.05;
+
+/**
+ * p99 (linear interpolation) of a latency over every measured request, failures as +Infinity; null when
+ * there is no value at all. Interpolation that touches an infinite order statistic is infinite.
+ */
+export function p99WithMisses(
+  measured: readonly RequestRecord[],
+  f: (r: RequestRecord) => number | null,
+): number | null {
+  const values: number[] = [];
+  for (const r of measured) {
+    if (r.status !== 'ok') values.push(Number.POSITIVE_INFINITY);
+    else {
+      const v = f(r);
+      if (v !== null) values.push(v);
+    }
+  }
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const h = (sorted.length - 1) * 0.99;
+  const lo = Math.floor(h);
+  const frac = h - lo;
+  const a = sorted[lo]!;
+  if (frac === 0) return a;
+  const b = sorted[lo + 1]!;
+  if (!Number.isFinite(b)) return Number.POSITIVE_INFINITY;
+  return a + (b - a) * frac;
+}
+
+const infJson = (x: number | null): number | 'inf' | null =>
+  x === null ? null : Number.isFinite(x) ? x : 'inf';
 
 /** Turn one level's run into its document: every metric of SPEC §5 over the measured requests. */
 export function levelDocument(
   run: LevelMetricsInput,
   slo: Slo,
   rng: Rng,
-  options: { power?: LevelPower | null; resamples?: number } = {},
+  options: { power?: LevelPower | null; resamples?: number; maxErrorRate?: number } = {},
 ): LevelDocument {
+  const maxErrorRate = options.maxErrorRate ?? MAX_ERROR_RATE;
   const resamples = options.resamples ?? 1000;
   const measured = run.measured;
   const ok = measured.filter((r) => r.status === 'ok');
@@ -227,13 +277,13 @@ export function levelDocument(
 
   // Power seam: filled when a PowerMeter window is passed in; null (not zero) when not measured.
   const power = options.power ?? null;
-  const valid = power?.valid ? power : null;
-  metrics.power_avg_w = { value: valid ? valid.powerAvgW : null, unit: 'W' };
-  metrics.energy_j = { value: valid ? valid.energyJ : null, unit: 'J' };
+  const validPower = power?.valid ? power : null;
+  metrics.power_avg_w = { value: validPower ? validPower.powerAvgW : null, unit: 'W' };
+  metrics.energy_j = { value: validPower ? validPower.energyJ : null, unit: 'J' };
   metrics.joules_per_token = {
     value:
-      valid && valid.energyJ !== null && run.windowOutputTokens > 0
-        ? valid.energyJ / run.windowOutputTokens
+      validPower && validPower.energyJ !== null && run.windowOutputTokens > 0
+        ? validPower.energyJ / run.windowOutputTokens
         : null,
     unit: 'J/tok',
   };
@@ -243,14 +293,19 @@ export function levelDocument(
   const lagP99 = lagSorted.length > 0 ? percentileSorted(lagSorted, 99) : null;
   const clientLimited = lagP99 !== null && lagP99 > CLIENT_LIMITED_LAG_MS;
   const thinTail = ok.length < THIN_TAIL_MIN;
-  const holds = levelHoldsSlo(
-    metrics.ttft_p99_ms!.value ?? null,
-    metrics.tpot_p99_ms!.value ?? null,
-    ok.length,
-    slo,
-  );
+  // The SLO is judged on p99s where failures are misses; a level above --max-error-rate is invalid.
+  const errorRate = metrics.error_rate!.value;
+  const valid = errorRate !== null && errorRate <= maxErrorRate && run.failedFast === null;
+  const sloTtftP99 = p99WithMisses(measured, (r) => r.ttftMs);
+  const sloTpotP99 = p99WithMisses(measured, (r) => r.tpotMs);
+  const holds = valid && levelHoldsSlo(sloTtftP99, sloTpotP99, ok.length, slo);
 
   const notes: string[] = [];
+  if (run.failedFast) notes.push(`stopped: ${run.failedFast}`);
+  if (errorRate !== null && errorRate > maxErrorRate)
+    notes.push(
+      `invalid: error rate ${(errorRate * 100).toFixed(1)}% > --max-error-rate ${(maxErrorRate * 100).toFixed(1)}%; the level cannot hold the SLO`,
+    );
   if (run.rateNote) notes.push(run.rateNote);
   if (!run.gate.converged) {
     const covOk = run.gate.cov !== null && run.gate.cov < run.gate.cov_threshold;
@@ -303,9 +358,17 @@ export function levelDocument(
       lag_max_ms: lagSorted.length > 0 ? lagSorted[lagSorted.length - 1]! : null,
       client_limited: clientLimited,
     },
-    slo: { id: slo.id, holds, meeting: gp.meeting },
+    slo: {
+      id: slo.id,
+      holds,
+      meeting: gp.meeting,
+      ttft_p99_ms: infJson(sloTtftP99),
+      tpot_p99_ms: infJson(sloTpotP99),
+    },
+    valid,
     flags: {
       converged: run.gate.converged,
+      error_rate_exceeded: errorRate !== null && errorRate > maxErrorRate,
       thin_tail: thinTail,
       client_limited: clientLimited,
       drain_timed_out: run.drainTimedOut,

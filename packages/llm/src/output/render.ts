@@ -9,6 +9,8 @@ export interface LlmSummary {
   /** Index of the level shown in the Metrics block. */
   headline_level: number | null;
   gate_failed: boolean;
+  /** Each check that failed, in words (the SLO, convergence, error rate). */
+  gate_failures: string[];
   notes: string[];
   statistics: string;
   search?: {
@@ -150,6 +152,8 @@ function table(levels: LevelDocument[], columns: Column[]): string {
 
 function levelFlags(l: LevelDocument): string {
   const flags: string[] = [];
+  if (l.valid === false) flags.push('INVALID');
+  if (l.flags?.error_rate_exceeded) flags.push('error-rate');
   if (!l.converged) flags.push('unconverged');
   if (l.flags?.thin_tail) flags.push('thin-tail');
   if (l.flags?.client_limited) flags.push('client-limited');

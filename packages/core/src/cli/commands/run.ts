@@ -205,11 +205,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         hint: `bench runs show ${runId}`,
       });
     if (outcome.gateFailed) {
+      const why = outcome.gateReason ?? 'a gate failed';
       if (values.strict)
-        throw new BenchError('BENCH_ERR_GATE', `run ${runId} completed but a gate failed`, {
+        throw new BenchError('BENCH_ERR_GATE', `run ${runId} completed but ${why}`, {
           hint: 'see the flagged levels above; without --strict this exits 0',
         });
-      progress.warn('a gate failed (see the flagged levels); --strict makes this exit 1');
+      progress.warn(`${why} (see the flagged levels); --strict makes this exit 1`);
     }
     if (status === 'failed')
       throw new BenchError(
