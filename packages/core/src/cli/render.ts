@@ -40,21 +40,22 @@ export function renderGeneric(doc: RunDocument): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `bench runs list` as a table. */
-export function renderRunList(runs: RunListItem[]): string {
+/** `bench runs list` as a table: MEASURED is the levels' measured requests, SENT every request recorded. */
+export function renderRunList(runs: (RunListItem & { measured_requests?: number | null })[]): string {
   if (runs.length === 0) return 'no runs yet (start one with `bench run <plugin>`)\n';
   const rows = runs.map((r) => [
     r.run_id,
     r.plugin,
     r.status,
     r.created_at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    r.measured_requests === null || r.measured_requests === undefined ? '-' : String(r.measured_requests),
     String(r.requests),
     ['model', 'engine']
       .filter((k) => r.plan[k] !== undefined)
       .map((k) => `${k}=${compact(r.plan[k], 40)}`)
       .join(' '),
   ]);
-  const header = ['RUN ID', 'PLUGIN', 'STATUS', 'CREATED', 'REQUESTS', 'PLAN'];
+  const header = ['RUN ID', 'PLUGIN', 'STATUS', 'CREATED', 'MEASURED', 'SENT', 'PLAN'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]): string =>
     cells

@@ -23,11 +23,27 @@ export async function runsList(
   opts: { store?: string; format: string; limit: number },
   io: CommandIo,
 ): Promise<number> {
-  return withStore(opts.store, (store) => {
-    const runs = store.listRuns(opts.limit);
+  return withStore(opts.store, async (store) => {
+    const listed = await store.listRuns(opts.limit);
+    // Measured requests (SPEC §12 `levels[].requests.measured`), not every request sent (warm-up, gate, drain).
+    const runs = [];
+    for (const r of listed) {
+      const doc = await store.getRunDocument(r.run_id);
+      runs.push({ ...r, measured_requests: measuredRequests(doc.levels) });
+    }
     io.stdout(opts.format === 'json' ? `${toJson(runs, 2)}\n` : renderRunList(runs));
     return 0;
   });
+}
+
+/** Sum of the levels' `requests.measured`, or null when the levels do not say. */
+function measuredRequests(levels: unknown[]): number | null {
+  let sum: number | null = null;
+  for (const l of levels) {
+    const m = (l as { requests?: { measured?: unknown } } | null)?.requests?.measured;
+    if (typeof m === 'number') sum = (sum ?? 0) + m;
+  }
+  return sum;
 }
 
 /** `bench runs show <id>`: table via the plugin's render when it can be loaded, JSON with every record. */
