@@ -107,7 +107,7 @@ export async function launchEngine(
   for (const f of cmd.files) writeFileSync(f.path, f.content);
   if (tuned)
     ctx.log.info(
-      `tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant}${tuned.model ? ` for ${tuned.model} on ${tuned.gpus ?? 1} GPUs` : ' (generic)'} (${tuned.source})`,
+      `tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant}${tuned.model ? ` for ${tuned.model} on ${tuned.gpus ?? 1} GPU${(tuned.gpus ?? 1) > 1 ? 's' : ''}` : ' (generic)'} (${tuned.source})`,
     );
   for (const note of cmd.notes) ctx.log.info(note);
 
