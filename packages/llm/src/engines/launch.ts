@@ -32,19 +32,6 @@ export function refusalError(d: LaunchDecision): BenchError {
   });
 }
 
-/** A recipe's flags less `--quantization`, for checkpoints that carry their own scheme. */
-function withoutQuantFlag(t: NonNullable<LaunchDecision['tuned']>): NonNullable<LaunchDecision['tuned']> {
-  const args: string[] = [];
-  for (let i = 0; i < t.args.length; i++) {
-    if (t.args[i] === '--quantization') {
-      i++;
-      continue;
-    }
-    args.push(t.args[i] as string);
-  }
-  return { ...t, args };
-}
-
 /** The effective command: adapter argv, `--engine-bin` replacing argv[0], `--engine-arg` appended. */
 export function effectiveArgv(
   argv: readonly string[],
@@ -94,10 +81,7 @@ export async function launchEngine(
     tp: decision.tp,
     quant: decision.adapterQuant,
     seed: ctx.seed,
-    tuned:
-      tuned && decision.adapterQuant === undefined && plan.quant !== undefined
-        ? withoutQuantFlag(tuned)
-        : tuned,
+    tuned,
     maxModelLen: decision.maxModelLen,
     expertParallel: decision.expertParallel,
     runDir: ctx.runDir,

@@ -109,7 +109,7 @@ export function planFit(i: FitInput): FitResult {
       : `${(i.facts.paramsTotal / 1e9).toFixed(1)}B parameters`;
   const lines = [
     `weights: ${params} x ${bytesPerParam(i.quant)} byte at ${qLabel} = ~${fmtGb(weights)}`,
-    `per GPU: ${i.gpus.label}: ${fmtGb(i.gpus.memoryBytes)} x ${GPU_MEMORY_UTILIZATION} - 2 GiB reserve = ~${fmtGb(usable)} usable`,
+    `per GPU: ${i.gpus.label}: ${Math.round(i.gpus.memoryBytes / 2 ** 20).toLocaleString('en-US')} MiB x ${GPU_MEMORY_UTILIZATION} - 2 GiB reserve = ~${fmtGb(usable)} usable`,
   ];
   const fixed = i.explicitTp ?? i.recipeTp;
   const candidates = fixed ? [fixed] : tpCandidates(i.facts, i.gpus.count);

@@ -45,8 +45,23 @@ export interface LaunchQuery {
   /** `--engine-arg`s: a `--kv-cache-dtype fp8` there changes the arithmetic. */
   engineArgs?: readonly string[];
   detected: HardwareInfo;
+  /** The GPUs are a plan (`bench engines --gpus`), not this machine's. */
+  planned?: boolean;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+}
+
+/** A recipe's flags less `--quantization`, for checkpoints that carry their own scheme. */
+function withoutQuantFlag(t: TunedConfig): TunedConfig {
+  const args: string[] = [];
+  for (let i = 0; i < t.args.length; i++) {
+    if (t.args[i] === '--quantization') {
+      i++;
+      continue;
+    }
+    args.push(t.args[i] as string);
+  }
+  return { ...t, args };
 }
 
 /** The GPUs of the most common model detected, as one pool. */
@@ -95,13 +110,13 @@ export async function decideLaunch(q: LaunchQuery): Promise<LaunchDecision> {
   const warnings: string[] = [];
   if (carried)
     reasons.push(
-      `${q.model} is a ${quant} checkpoint: its scheme comes from the checkpoint, no quantization flag`,
+      `${q.model} is published in ${quant}: the scheme comes from the checkpoint, no --quantization flag`,
     );
   const gpus = gpuPool(q.detected);
   const hardware = q.hardware ?? gpus?.label ?? null;
   reasons.push(
     gpus
-      ? `GPUs: ${servingLabel(gpus.count, gpus.label)} detected`
+      ? `GPUs: ${servingLabel(gpus.count, gpus.label)} ${q.planned ? 'planned (--hardware, --gpus)' : 'detected'}`
       : `GPUs: none detected (${q.detected.note ?? 'nvidia-smi listed none'})${q.hardware ? `; recipes for --hardware ${q.hardware}` : ''}`,
   );
   const selected = selectTunedConfig({
@@ -112,7 +127,7 @@ export async function decideLaunch(q: LaunchQuery): Promise<LaunchDecision> {
     gpuCount: gpus?.count ?? null,
     explicitTp: q.explicitTp,
   });
-  const tuned = selected?.config ?? null;
+  const tuned = selected ? (carried ? withoutQuantFlag(selected.config) : selected.config) : null;
   for (const s of selected?.skipped ?? []) reasons.push(`recipe not applicable: ${s}`);
   if (selected?.kind === 'model') reasons.push(`recipe: ${tuned!.file} (${tuned!.source})`);
   else if (selected?.kind === 'generic')
