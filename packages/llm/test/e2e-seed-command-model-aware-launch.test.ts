@@ -103,4 +103,17 @@ describe("the seed's command: model-aware vLLM launch", () => {
     );
     expect(r.stdout).toContain('\nModel: meta-llama/Llama-4-Maverick @ fp8 on 4x H100-SXM5-80GB\n');
   });
+
+  it('runs end to end on the simulator with the Maverick FP8 8x H100 profile', async () => {
+    const args = seedArgs().map((a) => (a === 'vllm' ? 'sim' : a));
+    const r = await runBench(args, benchEnv(box), 90_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      '\nModel: meta-llama/Llama-4-Maverick @ fp8 on 8x H100-SXM5-80GB (simulated)\n',
+    );
+    const tpot = /tpot_p50_ms\s+([\d.]+)/.exec(r.stdout);
+    // The profile's estimate at batch 2: ~8.2 ms per token (8.0 ms step overhead + 2 sequences).
+    expect(Number(tpot?.[1])).toBeGreaterThan(7);
+    expect(Number(tpot?.[1])).toBeLessThan(12);
+  });
 });
