@@ -18,7 +18,7 @@ import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
 import { refusalError } from './engines/launch.js';
 import { resolveModel, suggestModels } from './models/catalogue.js';
-import { decideLaunch, FIT_ENGINES, type LaunchDecision, servingLabel } from './models/launch-plan.js';
+import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from './models/launch-plan.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
 import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
@@ -444,18 +444,3 @@ export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSumm
 
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();
-
-/** What the store keeps of a launch decision: the recipe, tp, context and why. */
-function launchSummary(d: LaunchDecision): Record<string, unknown> {
-  return {
-    served_model: d.served,
-    short_name: d.shortName,
-    quant: d.quant ?? null,
-    tp: d.tp,
-    max_model_len: d.maxModelLen,
-    expert_parallel: d.expertParallel,
-    tuned: d.tuned ? { file: d.tuned.file, kind: d.tunedKind, source: d.tuned.source } : null,
-    reasons: d.reasons,
-    warnings: d.warnings,
-  };
-}

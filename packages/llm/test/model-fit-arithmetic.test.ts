@@ -1,35 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { findCatalogueModel } from '../src/models/catalogue.js';
 import { factsFromConfig } from '../src/models/facts.js';
-import { type GpuPool, kvBytesPerTokenPerGpu, planFit } from '../src/models/fit.js';
+import { type FitInput, type GpuPool, kvBytesPerTokenPerGpu, planFit } from '../src/models/fit.js';
 
 const H100: Omit<GpuPool, 'count'> = { memoryBytes: 81559 * 1024 * 1024, label: 'H100-SXM5-80GB' };
 const H200: Omit<GpuPool, 'count'> = { memoryBytes: 143771 * 1024 * 1024, label: 'H200-SXM-141GB' };
 const facts = (name: string) => findCatalogueModel(name)!.facts;
 
+/** planFit for a catalogue model on `count` GPUs of a kind, 16-bit KV cache unless told. */
+const fitOf = (name: string, quant: string, gpus: GpuPool, extra: Partial<FitInput> = {}) =>
+  planFit({ model: name, facts: facts(name), quant, kvCacheDtype: 'auto', gpus, ...extra });
+
 describe('fit arithmetic: weights + KV cache against the detected GPUs', () => {
+  const MAVERICK = 'meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8';
+
   it('refuses Maverick FP8 on one H100 with the arithmetic and the GPU count that would fit', () => {
-    const fit = planFit({
-      model: 'meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8',
-      facts: facts('meta-llama/Llama-4-Maverick'),
-      quant: 'fp8',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 1 },
-    });
+    const fit = fitOf(MAVERICK, 'fp8', { ...H100, count: 1 });
     expect(fit.fits).toBe(false);
     expect(fit.refusal).toBe(
-      'meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8 needs ~400 GB at fp8, 1x H100-SXM5-80GB detected (~75 GB usable); use 8 GPUs or a smaller model',
+      `${MAVERICK} needs ~400 GB at fp8, 1x H100-SXM5-80GB detected (~75 GB usable); use 8 GPUs or a smaller model`,
     );
   });
 
   it('chooses tp 8 for Maverick FP8 on 8 H100s, with a context the KV cache holds', () => {
-    const fit = planFit({
-      model: 'm',
-      facts: facts('meta-llama/Llama-4-Maverick'),
-      quant: 'fp8',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 8 },
-    });
+    const fit = fitOf(MAVERICK, 'fp8', { ...H100, count: 8 });
     expect(fit.fits).toBe(true);
     expect(fit.tp).toBe(8);
     // 48 layers x 1 KV head per GPU x 128 x K and V x 2 bytes.
@@ -39,39 +33,20 @@ describe('fit arithmetic: weights + KV cache against the detected GPUs', () => {
   });
 
   it('honours an explicit --tp that cannot fit with a warning instead of a refusal', () => {
-    const fit = planFit({
-      model: 'm',
-      facts: facts('meta-llama/Llama-4-Maverick'),
-      quant: 'fp8',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 8 },
-      explicitTp: 4,
-    });
+    const fit = fitOf(MAVERICK, 'fp8', { ...H100, count: 8 }, { explicitTp: 4 });
     expect(fit.tp).toBe(4);
     expect(fit.fits).toBe(false);
     expect(fit.refusal).toBeNull();
     expect(fit.warning).toMatch(
-      /--tp 4: m needs ~400 GB at fp8, ~100 GB per GPU .* will not load; 8 GPUs would fit/,
+      /--tp 4: .* needs ~400 GB at fp8, ~100 GB per GPU .* will not load; 8 GPUs would fit/,
     );
   });
 
   it('picks the smallest tensor parallel size for a dense model: 8B on one GPU, 70B BF16 on two', () => {
-    const small = planFit({
-      model: 'm',
-      facts: facts('llama-3.1-8b'),
-      quant: 'bf16',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 8 },
-    });
+    const small = fitOf('llama-3.1-8b', 'bf16', { ...H100, count: 8 });
     expect(small.tp).toBe(1);
     expect(small.maxModelLen).toBe(131072);
-    const big = planFit({
-      model: 'm',
-      facts: facts('llama-3.1-70b'),
-      quant: 'bf16',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 8 },
-    });
+    const big = fitOf('llama-3.1-70b', 'bf16', { ...H100, count: 8 });
     expect(big.tp).toBe(2);
     // 141 GB of weights, ~71 GB per GPU: what is left holds less than the model's 128K context.
     expect(big.maxModelLen).toBeLessThan(131072);
@@ -79,25 +54,12 @@ describe('fit arithmetic: weights + KV cache against the detected GPUs', () => {
   });
 
   it('sizes DeepSeek-V3 latent attention per GPU and refuses it on 8 H100s but fits it on 8 H200s', () => {
-    const ds = facts('deepseek-v3');
-    expect(kvBytesPerTokenPerGpu(ds, 8, 'auto')).toBe(61 * (512 + 64) * 2);
-    const h100 = planFit({
-      model: 'deepseek-ai/DeepSeek-V3',
-      facts: ds,
-      quant: 'fp8',
-      kvCacheDtype: 'auto',
-      gpus: { ...H100, count: 8 },
-    });
+    expect(kvBytesPerTokenPerGpu(facts('deepseek-v3'), 8, 'auto')).toBe(61 * (512 + 64) * 2);
+    const h100 = fitOf('deepseek-ai/DeepSeek-V3', 'fp8', { ...H100, count: 8 });
     expect(h100.fits).toBe(false);
     expect(h100.refusal).toContain('needs ~671 GB at fp8, 8x H100-SXM5-80GB detected');
     expect(h100.refusal).toContain('use 16 GPUs');
-    const h200 = planFit({
-      model: 'deepseek-ai/DeepSeek-V3',
-      facts: ds,
-      quant: 'fp8',
-      kvCacheDtype: 'auto',
-      gpus: { ...H200, count: 8 },
-    });
+    const h200 = fitOf('deepseek-ai/DeepSeek-V3', 'fp8', { ...H200, count: 8 });
     expect(h200.fits).toBe(true);
     expect(h200.tp).toBe(8);
   });

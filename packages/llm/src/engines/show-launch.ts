@@ -1,6 +1,6 @@
 import { BenchError, detectHardware, type HardwareInfo } from 'inferencebench';
 import { resolveModel } from '../models/catalogue.js';
-import { decideLaunch, FIT_ENGINES, servingLabel } from '../models/launch-plan.js';
+import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from '../models/launch-plan.js';
 import { ENGINE_NAMES } from '../options.js';
 import { createAdapter } from './adapters/index.js';
 
@@ -114,19 +114,9 @@ export async function showLaunch(
     json: {
       model_given: resolution.given,
       model_served: resolution.served,
-      short_name: d.shortName,
       engine: o.engine,
-      quant: d.quant ?? null,
-      tp: d.tp,
-      max_model_len: d.maxModelLen,
-      expert_parallel: d.expertParallel,
-      tuned: d.tuned ? { file: d.tuned.file, kind: d.tunedKind, source: d.tuned.source } : null,
       command: argv,
-      gpus: d.gpus,
-      fits: d.fit ? d.fit.fits : null,
-      refusal: d.refusal,
-      warnings: d.warnings,
-      reasons: d.reasons,
+      ...launchSummary(d),
     },
   };
 }

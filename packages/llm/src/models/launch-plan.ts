@@ -51,6 +51,24 @@ export interface LaunchQuery {
   signal?: AbortSignal;
 }
 
+/** What the store (and `bench engines --model --format json`) keeps of a decision: recipe, tp, context, why. */
+export function launchSummary(d: LaunchDecision): Record<string, unknown> {
+  return {
+    served_model: d.served,
+    short_name: d.shortName,
+    quant: d.quant ?? null,
+    tp: d.tp,
+    max_model_len: d.maxModelLen,
+    expert_parallel: d.expertParallel,
+    tuned: d.tuned ? { file: d.tuned.file, kind: d.tunedKind, source: d.tuned.source } : null,
+    gpus: d.gpus,
+    fits: d.fit ? d.fit.fits : null,
+    refusal: d.refusal,
+    reasons: d.reasons,
+    warnings: d.warnings,
+  };
+}
+
 /** A recipe's flags less `--quantization`, for checkpoints that carry their own scheme. */
 function withoutQuantFlag(t: TunedConfig): TunedConfig {
   const args: string[] = [];
