@@ -104,9 +104,9 @@ export const llmOptions: OptionDecl[] = [
   {
     key: 'tp',
     flag: '--tp <n>',
-    description: 'tensor parallel size',
-    schema: positiveInt,
-    default: 1,
+    description:
+      "tensor parallel size; default: the model recipe's, else the smallest that fits the detected GPUs (1 when unknown)",
+    schema: positiveInt.optional(),
     group: 'Target',
   },
   {
@@ -371,7 +371,9 @@ export interface LlmPlan {
   apiKeyEnv?: string;
   hardware?: string;
   quant?: string;
-  tp: number;
+  tp?: number;
+  /** `--model` as the user gave it, when it resolved to another served id (set by validate). */
+  modelGiven?: string;
   api: 'completions' | 'chat';
   engineBin?: string;
   engineArg?: string[];

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   BenchError,
   checkHardware,
@@ -15,6 +16,9 @@ import { createStreamingClient } from './client/streaming-client.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
+import { refusalError } from './engines/launch.js';
+import { resolveModel, suggestModels } from './models/catalogue.js';
+import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from './models/launch-plan.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { firstLine, type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
 import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
@@ -79,6 +83,26 @@ export function validatePlan(plan: LlmPlan): LlmPlan {
     );
   }
   resolveSlo(plan.sloTemplate, plan.slo);
+  return resolvePlanModel(plan);
+}
+
+/**
+ * A launched hub engine serves an exact checkpoint: short names and families (`meta-llama/Llama-4-Maverick`,
+ * `llama-3.1-8b`) resolve to it for the quant (SPEC §3); an unknown short name gets suggestions. Attached
+ * endpoints, the simulator and GGUF engines serve what they are given.
+ */
+export function resolvePlanModel(plan: LlmPlan): LlmPlan {
+  if (plan.endpoint || !(FIT_ENGINES as readonly string[]).includes(plan.engine)) return plan;
+  const r = resolveModel(plan.model, plan.quant);
+  if (r.how === 'resolved') return { ...plan, model: r.served, modelGiven: plan.model };
+  if (r.how === 'as-given' && !plan.model.includes('/') && !existsSync(plan.model)) {
+    const near = suggestModels(plan.model);
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `unknown model "${plan.model}" for ${plan.engine}`, {
+      hint: near.length
+        ? `did you mean ${near.join(', ')}? (or give the exact hub id, owner/name)`
+        : 'give the exact hub id (owner/name) or a local model directory',
+    });
+  }
   return plan;
 }
 
@@ -90,6 +114,22 @@ function connectionsFor(plan: LlmPlan): number {
   const maxC = Math.max(...plan.concurrency);
   if (plan.maxInflight !== undefined) return Math.max(plan.maxInflight, maxC);
   return plan.rate === 'auto' ? 4 * maxC + 32 : maxC;
+}
+
+/** Before anything starts: a launch that cannot fit the detected GPUs is refused (exit 2, no run record). */
+export async function preflightPlan(plan: LlmPlan): Promise<void> {
+  if (plan.endpoint || !(FIT_ENGINES as readonly string[]).includes(plan.engine)) return;
+  const detected = await detectHardware();
+  const decision = await decideLaunch({
+    engine: plan.engine,
+    model: plan.model,
+    quant: plan.quant,
+    hardware: plan.hardware,
+    explicitTp: plan.tp,
+    engineArgs: plan.engineArg ?? [],
+    detected,
+  });
+  if (decision.refusal) throw refusalError(decision);
 }
 
 function rateFor(plan: LlmPlan, i: number): number | 'auto' | 'inf' {
@@ -104,6 +144,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
     validate: validatePlan,
+    preflight: preflightPlan,
     render: renderRun,
     run: (ctx) => runLlmInference(ctx, deps),
   });
@@ -154,6 +195,26 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     log: ctx.log,
     seed: ctx.seed,
     hardware: hardware.gpus[0]?.model ?? null,
+    detected: hardware,
+    onDecision: (d) => {
+      if (plan.modelGiven) {
+        ctx.writer.mergePlan({ model_given: plan.modelGiven, model_served: plan.model });
+        ctx.log.info(`model ${plan.modelGiven} -> ${plan.model} (${d.quant ?? 'default'} checkpoint)`);
+      }
+      for (const r of d.reasons) ctx.log.debug(`launch: ${r}`);
+      ctx.writer.mergeEnvironment({
+        launch: launchSummary(d),
+        ...(d.gpus
+          ? {
+              hardware: {
+                ...hardware,
+                label: hardwareLabel(hardware),
+                serving: servingLabel(d.tp, d.gpus.label),
+              },
+            }
+          : {}),
+      });
+    },
   });
   const scraper = startScraper(engine, (sample) => ctx.writer.sample(sample), { log: ctx.log });
   let client: StreamingClient | null = null;

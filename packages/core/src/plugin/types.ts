@@ -166,6 +166,11 @@ export interface Plugin<Plan = Record<string, unknown>> {
   options: OptionDecl[];
   /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
   validate?(plan: Plan): Plan | undefined;
+  /**
+   * Checks that need the machine (detected hardware, files, the network) after validate and before the
+   * store is opened or anything is launched: a refusal here leaves no run record.
+   */
+  preflight?(plan: Plan): Promise<void>;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;

@@ -82,7 +82,7 @@ export function levelCost(
     (c.hardware.gpus.length > 0 ? hardwareLabel(c.hardware) : null) ??
     deviceNames[0] ??
     null;
-  const gpus = c.plan.gpus?.length ?? (deviceNames.length > 0 ? deviceNames.length : c.plan.tp);
+  const gpus = c.plan.gpus?.length ?? (deviceNames.length > 0 ? deviceNames.length : (c.plan.tp ?? 1));
   const throughputTokS = doc.metrics.throughput_tok_s?.value ?? 0;
   // The SLO-only figure pays the same GPU-hours for the good requests' share of the output tokens. The
   // share comes from the measured requests (their tokens may arrive after the window), so it is applied

@@ -1,7 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandDecl } from 'inferencebench';
+import { z } from 'zod';
 import { formatOption } from '../format-option.js';
+import { showLaunch } from './show-launch.js';
 import { createAdapter } from './adapters/index.js';
 import { listTunedConfigs } from './tuned.js';
 
@@ -33,7 +35,7 @@ export interface EngineRow {
   engine: string;
   /** Executables the default command needs and where they were found (null = missing). */
   needs: { what: string; found: string | null }[];
-  tuned: { hardware: string; quant: string; source: string }[];
+  tuned: { hardware: string; quant: string; model: string | null; gpus: number | null; source: string }[];
   note: string;
 }
 
@@ -63,7 +65,13 @@ export function engineRows(pathEnv = process.env.PATH ?? ''): EngineRow[] {
       needs,
       tuned: tuned
         .filter((t) => t.engine === engine)
-        .map((t) => ({ hardware: t.hardware, quant: t.quant, source: t.source })),
+        .map((t) => ({
+          hardware: t.hardware,
+          quant: t.quant,
+          model: t.model ?? null,
+          gpus: t.gpus ?? null,
+          source: t.source,
+        })),
       note: NOTES[engine] ?? '',
     };
   });
@@ -82,18 +90,76 @@ export function renderEngineRows(rows: EngineRow[]): string {
           : 'NOT FOUND on PATH';
       lines.push(`  needs ${n.what.padEnd(30)} ${where}`);
     }
-    for (const t of r.tuned) lines.push(`  tuned ${`${t.hardware}/${t.quant}`.padEnd(30)} ${t.source}`);
+    for (const t of r.tuned) {
+      const key = t.model
+        ? `${t.gpus ?? 1}x ${t.hardware}/${t.quant} ${t.model}`
+        : `${t.hardware}/${t.quant} (generic)`;
+      lines.push(`  tuned ${key.padEnd(30)} ${t.source}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** `bench engines`: what each engine needs and which tuned configs ship. */
+/** `bench engines`: what each engine needs and which tuned configs ship; with --model, what would launch. */
 export const engineCommands: CommandDecl[] = [
   {
     name: 'engines',
-    description: 'list the engines, what each needs on PATH, and the tuned configs shipped',
-    options: [formatOption],
+    description:
+      'list the engines, what each needs on PATH, and the tuned configs shipped; --model ID: what would be launched and why',
+    options: [
+      formatOption,
+      {
+        key: 'model',
+        flag: '--model <id>',
+        description:
+          'show the launch for this model: resolved id, recipe, tensor parallel size, context, fit',
+        schema: z.string().min(1).optional(),
+      },
+      {
+        key: 'engine',
+        flag: '--engine <name>',
+        description: 'engine for --model (default vllm)',
+        schema: z.string().optional(),
+      },
+      {
+        key: 'quant',
+        flag: '--quant <name>',
+        description: 'quant for --model',
+        schema: z.string().optional(),
+      },
+      {
+        key: 'hardware',
+        flag: '--hardware <name>',
+        description:
+          'GPU family for --model (h100, h200, ...); with --gpus, plan for a machine other than this one',
+        schema: z.string().optional(),
+      },
+      {
+        key: 'gpus',
+        flag: '--gpus <n>',
+        description: 'with --hardware: that many GPUs instead of the detected ones',
+        schema: z.coerce.number().int().positive().optional(),
+      },
+      {
+        key: 'tp',
+        flag: '--tp <n>',
+        description: 'tensor parallel size for --model',
+        schema: z.coerce.number().int().positive().optional(),
+      },
+    ],
     async run(_args, options, io) {
+      if (typeof options.model === 'string') {
+        const shown = await showLaunch({
+          model: options.model,
+          engine: (options.engine as string | undefined) ?? 'vllm',
+          quant: options.quant as string | undefined,
+          hardware: options.hardware as string | undefined,
+          gpus: options.gpus as number | undefined,
+          tp: options.tp as number | undefined,
+        });
+        io.stdout(options.format === 'json' ? `${JSON.stringify(shown.json, null, 2)}\n` : shown.text);
+        return 0;
+      }
       const rows = engineRows();
       io.stdout(options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : renderEngineRows(rows));
       return 0;

@@ -1,4 +1,5 @@
-import type { Logger, Progress } from 'inferencebench';
+import type { HardwareInfo, Logger, Progress } from 'inferencebench';
+import type { LaunchDecision } from '../models/launch-plan.js';
 
 /** What acquireEngine needs from the run besides the plan. */
 export interface EngineContext {
@@ -13,6 +14,10 @@ export interface EngineContext {
   launch?: number;
   /** Detected hardware name (e.g. `H100-SXM5-80GB`), used for the tuned config when --hardware is absent. */
   hardware?: string | null;
+  /** What was detected (GPU count and memory), for the model fit and the recipe choice. */
+  detected?: HardwareInfo;
+  /** Told what was decided for the launch (recipe, tp, context, why), before the engine starts. */
+  onDecision?: (d: LaunchDecision) => void;
   /** SIGTERM -> SIGKILL grace period on stop, ms. Default 10000. */
   stopGraceMs?: number;
   /** Readiness poll interval, ms. Default 500. */

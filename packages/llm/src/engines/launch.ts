@@ -7,7 +7,7 @@ import type { EngineAdapter } from './adapters/base.js';
 import type { EngineContext } from './context.js';
 import { probe } from './http.js';
 import { type EngineProcess, freePort, logTail, spawnEngine } from './process.js';
-import { findTunedConfig } from './tuned.js';
+import { decideLaunch, type LaunchDecision } from '../models/launch-plan.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -23,6 +23,13 @@ export function formatTail(logPath: string, lines = 20): string {
 
 function exitText(e: { code: number | null; signal: NodeJS.Signals | null }): string {
   return e.signal ? `signal ${e.signal}` : `code ${e.code}`;
+}
+
+/** The refusal of a launch that cannot fit: bad input (exit 2), with the arithmetic. */
+export function refusalError(d: LaunchDecision): BenchError {
+  return new BenchError('BENCH_ERR_BAD_OPTION', d.refusal ?? 'the model does not fit', {
+    hint: `${d.fit?.lines.join('; ') ?? ''}; see \`bench engines --model ${d.served} --engine ${d.engine}\`, or force it with --tp N`,
+  });
 }
 
 /** The effective command: adapter argv, `--engine-bin` replacing argv[0], `--engine-arg` appended. */
@@ -51,23 +58,41 @@ export async function launchEngine(
   const pollMs = ctx.pollIntervalMs ?? 500;
   mkdirSync(ctx.runDir, { recursive: true });
   const logPath = join(ctx.runDir, `engine-${adapter.name}-${launch}.log`);
-  const tuned = findTunedConfig(adapter.name, plan.hardware ?? ctx.hardware, plan.quant);
+  const decision = await decideLaunch({
+    engine: adapter.name,
+    model: plan.model,
+    quant: plan.quant,
+    hardware: plan.hardware ?? ctx.hardware ?? undefined,
+    explicitTp: plan.tp,
+    engineArgs: plan.engineArg ?? [],
+    detected: ctx.detected ?? { gpus: [], cpu: 'unknown CPU', source: 'none', note: 'not detected' },
+    signal: ctx.signal,
+  });
+  if (decision.refusal) throw refusalError(decision);
+  for (const w of decision.warnings) ctx.progress.warn(w);
+  ctx.onDecision?.(decision);
+  const tuned = decision.tuned;
   // The simulator binds port 0 and reports its port; real engines are given a free one.
   const port = adapter.name === 'sim' ? 0 : await freePort(host);
   const cmd = adapter.command({
     model: plan.model,
     host,
     port,
-    tp: plan.tp,
-    quant: plan.quant,
+    tp: decision.tp,
+    quant: decision.adapterQuant,
     seed: ctx.seed,
     tuned,
+    maxModelLen: decision.maxModelLen,
+    expertParallel: decision.expertParallel,
     runDir: ctx.runDir,
     launch,
   });
   const argv = effectiveArgv(cmd.argv, plan);
   for (const f of cmd.files) writeFileSync(f.path, f.content);
-  if (tuned) ctx.log.info(`tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant} (${tuned.source})`);
+  if (tuned)
+    ctx.log.info(
+      `tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant}${tuned.model ? ` for ${tuned.model} on ${tuned.gpus ?? 1} GPU${(tuned.gpus ?? 1) > 1 ? 's' : ''}` : ' (generic)'} (${tuned.source})`,
+    );
   for (const note of cmd.notes) ctx.log.info(note);
 
   let proc: EngineProcess;

@@ -1,3 +1,6 @@
+import { gpuModelName } from 'inferencebench';
+import { modelShortName } from '../models/catalogue.js';
+import { servingLabel } from '../models/launch-plan.js';
 import type { RunDocument } from 'inferencebench';
 import type { LevelDocument, MetricValue } from '../metrics/level-metrics.js';
 import type { GoodputAtSlo } from '../slo/goodput.js';
@@ -80,19 +83,27 @@ export function renderRun(doc: RunDocument): string {
   const levels = (doc.levels as LevelDocument[]).filter((l) => l && typeof l === 'object');
   const summary = (doc.summary as LlmSummary | null) ?? null;
   const engine = (env.engine ?? {}) as { name?: string; version?: string | null };
-  const hw = env.hardware as { label?: string; gpus?: { name?: string }[] } | undefined;
+  const hw = env.hardware as { label?: string; serving?: string; gpus?: { name?: string }[] } | undefined;
   const power = env.power as { source?: string; devices?: { name?: string | null }[] } | undefined;
   // The simulator's GPUs are modelled: say so rather than print this machine's CPU.
   const simGpu = engine.name === 'sim' ? power?.devices?.[0]?.name : null;
+  // The hardware that served the model as detected (SPEC §12: `on 8x H100-SXM5-80GB`), never the flag.
+  const simLabel = simGpu
+    ? `${servingLabel(power!.devices!.length, gpuModelName(null, simGpu, null) ?? simGpu)} (simulated)`
+    : null;
+  const noGpu = (hw?.gpus?.length ?? 0) === 0;
   const hardware = String(
-    plan.hardware ??
-      (simGpu ? `${power!.devices!.length}x ${simGpu} (simulated)` : null) ??
+    hw?.serving ??
+      simLabel ??
+      (plan.hardware && noGpu ? `${String(plan.hardware)} (as given; no GPU detected here)` : null) ??
       hw?.label ??
       'unknown hardware',
   );
   const lines: string[] = [];
   lines.push(`Run id: ${doc.run_id}${doc.status === 'complete' ? '' : `  (${doc.status})`}`);
-  lines.push(`Model: ${String(plan.model ?? '?')} @ ${String(plan.quant ?? 'default')} on ${hardware}`);
+  lines.push(
+    `Model: ${modelShortName(String(plan.model ?? '?'))} @ ${String(plan.quant ?? 'default')} on ${hardware}`,
+  );
   lines.push(`Engine: ${engine.name ?? String(plan.engine ?? '?')} ${engine.version ?? 'unknown'}`);
 
   const head = headlineLevel(levels, summary);

@@ -96,6 +96,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
   plan = plugin.validate?.(plan) ?? plan;
+  await plugin.preflight?.(plan);
 
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);

@@ -12,6 +12,10 @@ export interface LaunchInput {
   quant: string | undefined;
   seed: number;
   tuned: TunedConfig | null;
+  /** Maximum context to serve (`--max-model-len`), or null for the engine's default. */
+  maxModelLen?: number | null;
+  /** Spread an MoE's experts over the GPUs (vLLM --enable-expert-parallel, SGLang --ep-size). */
+  expertParallel?: boolean;
   /** Where the adapter may write config files the command refers to. */
   runDir: string;
   /** 1-based launch number (log and config file names). */

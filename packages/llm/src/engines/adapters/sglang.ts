@@ -38,6 +38,8 @@ export class SglangAdapter extends EngineAdapter {
     ];
     // --tp-size is the documented long form of --tp.
     if (input.tp > 1) argv.push('--tp-size', String(input.tp));
+    if (input.maxModelLen) argv.push('--context-length', String(input.maxModelLen));
+    if (input.expertParallel && input.tp > 1) argv.push('--ep-size', String(input.tp));
     if (input.tuned) argv = mergeFlags(argv, input.tuned.args);
     const quant = sglangQuantArgs(input.quant);
     argv = mergeFlags(argv, quant.args);

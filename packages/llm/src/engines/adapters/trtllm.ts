@@ -16,6 +16,8 @@ export class TrtllmAdapter extends EngineAdapter {
   command(input: LaunchInput): LaunchCommand {
     let argv = ['trtllm-serve', input.model, '--host', input.host, '--port', String(input.port)];
     if (input.tp > 1) argv.push('--tp_size', String(input.tp));
+    if (input.maxModelLen) argv.push('--max_seq_len', String(input.maxModelLen));
+    if (input.expertParallel && input.tp > 1) argv.push('--ep_size', String(input.tp));
     const files: { path: string; content: string }[] = [];
     const notes: string[] = [];
     if (input.tuned) {

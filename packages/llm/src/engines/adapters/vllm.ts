@@ -21,6 +21,8 @@ export class VllmAdapter extends EngineAdapter {
   command(input: LaunchInput): LaunchCommand {
     let argv = ['vllm', 'serve', input.model, '--host', input.host, '--port', String(input.port)];
     if (input.tp > 1) argv.push('--tensor-parallel-size', String(input.tp));
+    if (input.maxModelLen) argv.push('--max-model-len', String(input.maxModelLen));
+    if (input.expertParallel) argv.push('--enable-expert-parallel');
     if (input.tuned) argv = mergeFlags(argv, input.tuned.args);
     const quant = vllmQuantArgs(input.quant);
     argv = mergeFlags(argv, quant.args);
