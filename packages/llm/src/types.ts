@@ -116,6 +116,8 @@ export interface EngineHandle {
   metricsUrl: string | null;
   /** A DCGM-exporter-style endpoint the power meter may read (the simulator serves one), or null. */
   dcgmUrl: string | null;
+  /** The model's own metadata (llama.cpp: architecture, parameters, quant from the GGUF), when known. */
+  modelInfo?: Record<string, unknown> | null;
   /** Rejects (with BenchError BENCH_ERR_ENGINE_DIED) if the engine dies while the run is going. */
   died: Promise<never>;
   stop(): Promise<void>;

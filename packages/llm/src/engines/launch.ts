@@ -51,7 +51,12 @@ export async function launchEngine(
   const pollMs = ctx.pollIntervalMs ?? 500;
   mkdirSync(ctx.runDir, { recursive: true });
   const logPath = join(ctx.runDir, `engine-${adapter.name}-${launch}.log`);
-  const tuned = findTunedConfig(adapter.name, plan.hardware ?? ctx.hardware, plan.quant);
+  adapter.checkModel(plan.model);
+  const fallback = adapter.fallbackTuned;
+  const tuned =
+    findTunedConfig(adapter.name, plan.hardware ?? ctx.hardware, plan.quant) ??
+    (fallback ? findTunedConfig(adapter.name, fallback.hardware, fallback.quant) : null);
+  const modelInfo = adapter.modelInfo(plan.model);
   // The simulator binds port 0 and reports its port; real engines are given a free one.
   const port = adapter.name === 'sim' ? 0 : await freePort(host);
   const cmd = adapter.command({
@@ -64,11 +69,14 @@ export async function launchEngine(
     tuned,
     runDir: ctx.runDir,
     launch,
+    slots: Math.max(1, ...(plan.concurrency ?? [])),
+    sequenceTokens: ctx.maxSequenceTokens ?? null,
   });
   const argv = effectiveArgv(cmd.argv, plan);
   for (const f of cmd.files) writeFileSync(f.path, f.content);
   if (tuned) ctx.log.info(`tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant} (${tuned.source})`);
   for (const note of cmd.notes) ctx.log.info(note);
+  if (modelInfo) ctx.log.info(`model ${plan.model}: ${JSON.stringify(modelInfo)}`);
 
   let proc: EngineProcess;
   try {
@@ -140,6 +148,7 @@ export async function launchEngine(
       `${adapter.name} ready after ${((performance.now() - startedMs) / 1000).toFixed(1)} s at ${origin}`,
     );
     return runningHandle(adapter, proc, origin, {
+      modelInfo,
       version,
       dcgmUrl,
       argv,
@@ -157,7 +166,14 @@ function runningHandle(
   adapter: EngineAdapter,
   proc: EngineProcess,
   origin: string,
-  o: { version: string | null; dcgmUrl: string | null; argv: string[]; graceMs: number; healthMs?: number },
+  o: {
+    modelInfo: Record<string, unknown> | null;
+    version: string | null;
+    dcgmUrl: string | null;
+    argv: string[];
+    graceMs: number;
+    healthMs?: number;
+  },
 ): EngineHandle {
   let stopped = false;
   let rejectDied: (err: BenchError) => void = () => {};
@@ -201,6 +217,7 @@ function runningHandle(
     quirks: adapter.quirks,
     metricsUrl: adapter.metricsPath ? `${origin}${adapter.metricsPath}` : null,
     dcgmUrl: o.dcgmUrl,
+    modelInfo: o.modelInfo,
     died,
     async stop() {
       stopped = true;
