@@ -61,7 +61,7 @@ export const llmOptions: OptionDecl[] = [
   {
     key: 'model',
     flag: '--model <id>',
-    description: 'model id as the engine serves it (HF id)',
+    description: 'model id as the engine serves it (HF id); for llama.cpp launches, a GGUF file path',
     schema: z.string().min(1),
     group: 'Target',
   },
@@ -130,6 +130,14 @@ export const llmOptions: OptionDecl[] = [
     flag: '--engine-arg <arg...>',
     description: 'extra argument(s) appended to the engine command line (repeatable)',
     schema: stringList.optional(),
+    group: 'Engine launch',
+  },
+  {
+    key: 'promptCache',
+    flag: '--prompt-cache <on|off>',
+    description: 'off: ask the engine not to reuse cached prompt prefixes (llama.cpp cache_prompt: false)',
+    schema: z.enum(['on', 'off']),
+    default: 'on',
     group: 'Engine launch',
   },
   {
@@ -377,6 +385,7 @@ export interface LlmPlan {
   api: 'completions' | 'chat';
   engineBin?: string;
   engineArg?: string[];
+  promptCache: 'on' | 'off';
   readyTimeout: number;
   gpus?: number[];
   concurrency: number[];

@@ -15,6 +15,7 @@ import {
 import { createStreamingClient } from './client/streaming-client.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
+import { withUniquePrompts } from './datasets/synthetic.js';
 import { acquireEngine, startScraper } from './engines/index.js';
 import { refusalError } from './engines/launch.js';
 import { resolveModel, suggestModels } from './models/catalogue.js';
@@ -215,6 +216,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
           : {}),
       });
     },
+    maxSequenceTokens: sequenceTokens(dataset.items),
   });
   const scraper = startScraper(engine, (sample) => ctx.writer.sample(sample), { log: ctx.log });
   let client: StreamingClient | null = null;
@@ -238,6 +240,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
         base_url: engine.baseUrl,
         // MLX, TRT-LLM (strict fields) and hosted APIs cannot force the requested output length.
         output_length_enforced: engine.quirks.canForceOutputLength,
+        model: engine.modelInfo ?? null,
+        prompt_cache: plan.promptCache,
       },
     });
     const maxC = Math.max(...plan.concurrency);
@@ -246,8 +250,11 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       baseUrl: engine.baseUrl,
       ...(apiKey ? { apiKey } : {}),
       connections,
-      quirks: engine.quirks,
+      quirks: promptCacheQuirks(plan, engine, ctx),
     });
+    // SPEC §4: synthetic prompts are unique per request, so no prefix cache flatters TTFT by accident.
+    if (dataset.id === 'synthetic')
+      client = withUniquePrompts(client, ctx.rng.fork(`unique-prompts/${ctx.runId}`));
     await client.warm(maxC);
     await probeRequest(client, plan, dataset.items[0]!, ctx);
     meter = await (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
@@ -412,6 +419,23 @@ async function defaultPowerMeter(
     power: { source: meter.source, detail: meter.detail ?? null, devices: meter.devices, idle },
   });
   return meter;
+}
+
+/** The engine's quirks with `--prompt-cache off` applied where the engine can honour it. */
+function promptCacheQuirks(plan: LlmPlan, engine: EngineHandle, ctx: RunContext<LlmPlan>): RequestQuirks {
+  if (plan.promptCache === 'on') return engine.quirks;
+  if (engine.name === 'llama.cpp') return { ...engine.quirks, cachePrompt: false };
+  ctx.progress.warn(
+    `--prompt-cache off: ${engine.name} has no per-request switch; its prefix cache stays on`,
+  );
+  return engine.quirks;
+}
+
+/** Longest prompt + output of the dataset, with room for a chat template and tokenizer differences. */
+function sequenceTokens(items: readonly { promptTokens: number; outputTokens: number }[]): number {
+  let longest = 0;
+  for (const it of items) longest = Math.max(longest, it.promptTokens + it.outputTokens);
+  return Math.ceil(longest * 1.25) + 64;
 }
 
 /** Level flag for engines that cannot force the output length: the lengths are what the engine chose. */

@@ -39,6 +39,10 @@ export interface RequestQuirks {
   strictFields: boolean;
   /** Engine supports stream_options.include_usage. */
   includeUsage: boolean;
+  /** llama.cpp: ask for `timings` on every chunk (`timings_per_token`), giving per-chunk token counts. */
+  timingsPerToken?: boolean;
+  /** false: ask the engine not to reuse its prompt cache (llama.cpp `cache_prompt: false`). */
+  cachePrompt?: boolean;
 }
 
 /** One request as the driver hands it to the client. */
@@ -73,6 +77,22 @@ export interface ClientResult {
   error: string | null;
   /** system_fingerprint if the server sent one. */
   systemFingerprint: string | null;
+  /** Times the request was sent again after a stale keep-alive connection (SPEC §5); absent = 0. */
+  retries?: number;
+  /** Prompt tokens the engine served from its prefix cache, when it says (SPEC §4). */
+  cachedPromptTokens?: number | null;
+  /** The engine's own timings of the request (llama.cpp `timings`), when it sends them. */
+  serverTimings?: ServerTimings | null;
+}
+
+/** llama.cpp's `timings` object (tools/server: server_slot_stats::to_json), the fields kept. */
+export interface ServerTimings {
+  cacheN: number | null;
+  promptN: number | null;
+  promptMs: number | null;
+  predictedN: number | null;
+  predictedMs: number | null;
+  predictedPerTokenMs: number | null;
 }
 
 export interface StreamingClient {
@@ -96,6 +116,8 @@ export interface EngineHandle {
   metricsUrl: string | null;
   /** A DCGM-exporter-style endpoint the power meter may read (the simulator serves one), or null. */
   dcgmUrl: string | null;
+  /** The model's own metadata (llama.cpp: architecture, parameters, quant from the GGUF), when known. */
+  modelInfo?: Record<string, unknown> | null;
   /** Rejects (with BenchError BENCH_ERR_ENGINE_DIED) if the engine dies while the run is going. */
   died: Promise<never>;
   stop(): Promise<void>;

@@ -4,6 +4,7 @@
  * accumulator: `interpretEventFull` (JSON.parse, the reference) and `interpretEvent` (a byte scan for the
  * ordinary content chunk, falling back to the full parse for anything else).
  */
+import type { ServerTimings } from '../types.js';
 import { SSE_ERROR, type SseEventKind } from './sse-parser.js';
 
 const decoder = new TextDecoder();
@@ -16,6 +17,10 @@ export class StreamAccumulator {
   private tokens: (number | null)[] = [];
   usageCompletionTokens: number | null = null;
   usagePromptTokens: number | null = null;
+  /** Prompt tokens served from the engine's prefix cache (usage.prompt_tokens_details.cached_tokens, llama.cpp timings.cache_n). */
+  cachedPromptTokens: number | null = null;
+  /** The engine's own timings of this request (llama.cpp `timings`, last one seen). */
+  serverTimings: ServerTimings | null = null;
   systemFingerprint: string | null = null;
   /** `data: [DONE]` was seen. */
   done = false;
@@ -127,6 +132,34 @@ function recordUsage(acc: StreamAccumulator, usage: unknown, isToken: boolean): 
   }
   if (completion !== null) acc.usageCompletionTokens = completion;
   if (prompt !== null) acc.usagePromptTokens = prompt;
+  const details = usage.prompt_tokens_details;
+  if (isObject(details) && typeof details.cached_tokens === 'number')
+    acc.cachedPromptTokens = details.cached_tokens;
+}
+
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * llama.cpp `timings` (on the last chunk, or on every chunk with `timings_per_token`): its running
+ * `predicted_n` gives each content chunk's token count (llama.cpp holds back incomplete UTF-8, so a chunk
+ * can carry several tokens), and `cache_n` the prompt tokens it took from its cache.
+ */
+function recordTimings(acc: StreamAccumulator, timings: unknown, isToken: boolean): void {
+  if (!isObject(timings)) return;
+  const t: ServerTimings = {
+    cacheN: numOrNull(timings.cache_n),
+    promptN: numOrNull(timings.prompt_n),
+    promptMs: numOrNull(timings.prompt_ms),
+    predictedN: numOrNull(timings.predicted_n),
+    predictedMs: numOrNull(timings.predicted_ms),
+    predictedPerTokenMs: numOrNull(timings.predicted_per_token_ms),
+  };
+  if (isToken && t.predictedN !== null) {
+    const tokens = acc.chunkTokens;
+    tokens[tokens.length - 1] = t.predictedN - (acc.serverTimings?.predictedN ?? 0);
+  }
+  if (t.cacheN !== null && acc.cachedPromptTokens === null) acc.cachedPromptTokens = t.cacheN;
+  acc.serverTimings = t;
 }
 
 /** Reference interpreter: parses every event with JSON.parse. */
@@ -187,6 +220,7 @@ export function interpretEventFull(
     }
   }
   recordUsage(acc, parsed.usage, isToken);
+  recordTimings(acc, parsed.timings, isToken);
 }
 
 // ---- Fast path -------------------------------------------------------------------------------------
@@ -401,7 +435,12 @@ function scanMembersFrom(
           prefixFpStart = fpStart;
           prefixFpEnd = fpEnd;
         }
-      } else if (keyIs(b, keyStart, keyEnd, 'usage') || keyIs(b, keyStart, keyEnd, 'error')) bail = true;
+      } else if (
+        keyIs(b, keyStart, keyEnd, 'usage') ||
+        keyIs(b, keyStart, keyEnd, 'error') ||
+        keyIs(b, keyStart, keyEnd, 'timings')
+      )
+        bail = true;
       else if (keyIs(b, keyStart, keyEnd, 'object') && scanWord(b, i, end, '"error"') !== -1) bail = true;
       else if (keyIs(b, keyStart, keyEnd, 'system_fingerprint')) fpKeySeen = true;
     } else if (role === CHOICE0) {

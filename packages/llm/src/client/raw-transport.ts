@@ -21,6 +21,11 @@ export interface RawResponseHandler {
   onBody(buf: Uint8Array, start: number, end: number, arrivalMs: number): void;
   onComplete(): void;
   onError(err: Error): void;
+  /**
+   * A reused keep-alive connection died before any response byte: the request is being sent once more on
+   * a fresh connection (SPEC §5). `onSent` follows again when it is written there.
+   */
+  onRetry?(): void;
 }
 
 /** A transport or protocol failure, with a code like undici's so error texts stay recognisable. */
@@ -67,6 +72,12 @@ function hexValue(c: number): number {
 class Exchange {
   conn: Connection | null = null;
   done = false;
+  /** It went out on a connection that had already served a response. */
+  reused = false;
+  /** A response byte arrived for it. */
+  answered = false;
+  /** It has been sent once more after a stale keep-alive connection (at most once). */
+  retried = false;
   constructor(
     readonly text: string,
     readonly handler: RawResponseHandler,
@@ -85,6 +96,10 @@ class Connection {
   private sizeDigits = 0;
   private lineLen = 0;
   keepAliveMs = Number.POSITIVE_INFINITY;
+  /** Requests the server still allows on this connection (`Keep-Alive: max`), counting the next one. */
+  private requestsLeft = Number.POSITIVE_INFINITY;
+  /** Responses completed on this connection. */
+  private served = 0;
   idleSinceMs = 0;
   private gone = false;
 
@@ -120,6 +135,7 @@ class Connection {
   /** Sends `ex` on this connection (now, or once connected). */
   start(ex: Exchange): void {
     ex.conn = this;
+    ex.reused = this.served > 0;
     this.ex = ex;
     this.state = S_HEAD;
     this.head = '';
@@ -158,9 +174,21 @@ class Connection {
     this.removeOnce();
   }
 
-  /** Settles the current exchange with `err` and drops the connection. */
+  /**
+   * Settles the current exchange with `err` and drops the connection, unless the exchange went out on a
+   * reused connection and got no response byte: the server closed an idle keep-alive connection under it,
+   * so it is sent once more on a fresh connection instead (SPEC §5).
+   */
   private fail(err: Error): void {
     const ex = this.ex;
+    if (ex !== null && !ex.done && ex.reused && !ex.answered && !ex.retried) {
+      ex.retried = true;
+      this.ex = null;
+      // The fresh connection is opened before this one is counted out, so the pool never exceeds its size.
+      this.pool.retryFresh(ex);
+      this.destroy();
+      return;
+    }
     this.destroy();
     if (ex !== null && !ex.done) {
       ex.done = true;
@@ -173,7 +201,9 @@ class Connection {
     this.ex = null;
     this.state = S_IDLE;
     ex.done = true;
-    if (reusable && this.keepAlive) this.pool.release(this);
+    this.served++;
+    this.requestsLeft--;
+    if (reusable && this.keepAlive && this.requestsLeft > 0) this.pool.release(this);
     else this.destroy();
     ex.handler.onComplete();
   }
@@ -185,6 +215,7 @@ class Connection {
       this.destroy();
       return;
     }
+    ex.answered = true;
     const handler = ex.handler;
     let i = 0;
     while (i < n) {
@@ -347,6 +378,9 @@ class Connection {
       } else if (name === 'keep-alive') {
         const t = /timeout=(\d+)/.exec(value);
         if (t) keepAliveMs = Number(t[1]) * 1000;
+        // `max=N`: at most N requests on this connection, this one included (the cautious reading).
+        const m = /max=(\d+)/.exec(value);
+        if (m) this.requestsLeft = Math.min(this.requestsLeft, Number(m[1]));
       }
     }
     this.keepAlive = keepAlive;
@@ -449,6 +483,15 @@ export class RawHttpPool {
       this.onDrained = null;
       drained();
     }
+  }
+
+  /** Sends `ex` again on a new connection (never an idle one): its reused connection died unanswered. */
+  retryFresh(ex: Exchange): void {
+    ex.conn = null;
+    ex.handler.onRetry?.();
+    if (ex.done) return; // aborted from onRetry
+    this.open++;
+    new Connection(this, this.host, this.port).start(ex);
   }
 
   private assign(ex: Exchange): void {

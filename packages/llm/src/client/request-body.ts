@@ -25,5 +25,8 @@ export function buildRequestBody(request: ClientRequest, quirks: RequestQuirks):
     body.ignore_eos = true;
     body.min_tokens = outputTokens;
   }
+  // llama.cpp extensions (tools/server/README.md): timings on every chunk, and the prompt cache switch.
+  if (quirks.timingsPerToken) body.timings_per_token = true;
+  if (quirks.cachePrompt === false) body.cache_prompt = false;
   return body;
 }

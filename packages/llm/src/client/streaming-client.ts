@@ -4,9 +4,11 @@
  * (one Pool per endpoint, requests through `pool.dispatch()`, each body chunk timestamped the moment undici
  * hands it over). Either way the arrival time is taken before any parsing.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BenchError } from 'inferencebench';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
 import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
@@ -99,6 +101,12 @@ class RequestHandler implements RawResponseHandler {
   private settled = false;
   private timer: NodeJS.Timeout | null = null;
   private signal: AbortSignal | null = null;
+  /** Times it was sent again after a stale keep-alive connection (0 or 1, SPEC §5). */
+  retries = 0;
+  /** undici only: sends the request once more on a fresh connection; null where the transport retries. */
+  resend: (() => void) | null = null;
+  /** undici only: it went out on a socket that had carried a request before (null: not known). */
+  reused: boolean | null = null;
 
   constructor(
     private readonly apiKey: string | undefined,
@@ -154,6 +162,11 @@ class RequestHandler implements RawResponseHandler {
     this.sentAt = performance.now();
   }
 
+  /** raw: the request is being sent again on a fresh connection; it is sent anew from here. */
+  onRetry(): void {
+    this.retries++;
+  }
+
   onHeaders(statusCode: number): boolean {
     if (statusCode < 200) return true; // 1xx informational: the real response follows
     this.httpStatus = statusCode;
@@ -196,6 +209,23 @@ class RequestHandler implements RawResponseHandler {
   }
 
   onError(err: Error): void {
+    if (
+      this.resend !== null &&
+      this.retries === 0 &&
+      this.reused === true &&
+      this.bodyBytes === 0 &&
+      this.httpStatus === null
+    ) {
+      // A reused socket closed or reset before any response byte: a stale keep-alive connection, so the
+      // request goes once more (SPEC §5).
+      const code = (err as { code?: string }).code;
+      if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') {
+        this.retries++;
+        this.abortFn = null;
+        this.resend();
+        return;
+      }
+    }
     if (err instanceof TimeoutAbort) this.finish('timeout', err.message);
     else if (err instanceof CancelAbort) this.finish('cancelled', err.message);
     else if (this.httpStatus !== null && (this.httpStatus < 200 || this.httpStatus >= 300)) {
@@ -230,6 +260,9 @@ class RequestHandler implements RawResponseHandler {
       httpStatus: this.httpStatus,
       error: error === null ? null : redact(error, this.apiKey),
       systemFingerprint: acc.systemFingerprint,
+      retries: this.retries,
+      cachedPromptTokens: acc.cachedPromptTokens,
+      serverTimings: acc.serverTimings,
     });
   }
 }
@@ -325,12 +358,36 @@ function rawClient(
   };
 }
 
+/** Requests written per undici socket, to tell a reused keep-alive connection from a fresh one. */
+const socketUses = new WeakMap<Socket, number>();
+let watchingUndiciSockets = false;
+
+/**
+ * undici publishes every request it writes, with its socket, on the `undici:client:sendHeaders` diagnostics
+ * channel; the request holds our handler under its `handler` symbol. Where that symbol is missing (another
+ * undici release) `reused` stays null and nothing is retried.
+ */
+function watchUndiciSockets(): void {
+  if (watchingUndiciSockets) return;
+  watchingUndiciSockets = true;
+  let handlerKey: symbol | null = null;
+  diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
+    const { request, socket } = message as { request: object; socket: Socket };
+    const uses = socketUses.get(socket) ?? 0;
+    socketUses.set(socket, uses + 1);
+    handlerKey ??= Object.getOwnPropertySymbols(request).find((k) => k.description === 'handler') ?? null;
+    const handler = handlerKey === null ? null : (request as Record<symbol, unknown>)[handlerKey];
+    if (handler instanceof RequestHandler) handler.reused = uses > 0;
+  });
+}
+
 function undiciClient(
   options: StreamingClientOptions,
   url: URL,
   basePath: string,
   connections: number,
 ): StreamingClient {
+  watchUndiciSockets();
   const pool = new Pool(url.origin, {
     connections,
     pipelining: 1,
@@ -357,11 +414,24 @@ function undiciClient(
         const handler = new RequestHandler(options.apiKey, resolve);
         const body = JSON.stringify(buildRequestBody(request, options.quirks));
         handler.arm(sendOptions.timeoutMs, sendOptions.signal);
+        const opts = {
+          path: basePath + requestPath(request.api),
+          method: 'POST' as const,
+          headers: baseHeaders,
+          body,
+        };
+        // The retry after a stale keep-alive connection goes on a one-off connection of its own.
+        handler.resend = () => {
+          const fresh = new Client(url.origin, { pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
+          try {
+            fresh.dispatch({ ...opts, reset: true }, handler);
+          } catch (err) {
+            handler.onError(err as Error);
+          }
+          void fresh.close().catch(() => {});
+        };
         try {
-          pool.dispatch(
-            { path: basePath + requestPath(request.api), method: 'POST', headers: baseHeaders, body },
-            handler,
-          );
+          pool.dispatch(opts, handler);
         } catch (err) {
           // A closed pool throws synchronously; still a result, not an exception.
           handler.onError(err as Error);

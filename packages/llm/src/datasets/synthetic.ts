@@ -1,5 +1,5 @@
 import type { Rng } from 'inferencebench';
-import type { PromptItem } from '../types.js';
+import type { PromptItem, StreamingClient } from '../types.js';
 import type { TokenCounter } from '../tokenizers/index.js';
 
 /** How many prompts a synthetic dataset holds; the driver samples from them with the seed. */
@@ -89,4 +89,38 @@ export function syntheticItems(
     items.push({ id: `synthetic-${i}`, prompt, promptTokens: tokens, outputTokens });
   }
   return items;
+}
+
+/** Words of each synthetic prompt replaced by a per-request random prefix. */
+export const UNIQUE_PREFIX_WORDS = 16;
+
+/**
+ * The prompt with its first words replaced by words drawn from `rng` out of the prompt's own words (each
+ * one token in the dataset's tokenizer, so the length stays what it was): every request's prompt differs
+ * from the first token on, and an engine's prefix cache can only serve what all prompts share (a chat
+ * template's opening), which is then reported as cached (SPEC §4).
+ */
+export function uniquePrompt(rng: Rng, prompt: string): string {
+  const words = prompt.split(' ');
+  const pool = [...new Set(words)];
+  if (pool.length === 0) return prompt;
+  const k = Math.min(UNIQUE_PREFIX_WORDS, words.length);
+  for (let i = 0; i < k; i++) words[i] = pool[rng.int(pool.length)]!;
+  return words.join(' ');
+}
+
+/**
+ * A client that sends every synthetic request with a unique prompt (SPEC §4). `rng` should be forked with
+ * the run id, so that two runs with one seed do not repeat each other's prompts against a warm server.
+ */
+export function withUniquePrompts(client: StreamingClient, rng: Rng): StreamingClient {
+  return {
+    send: (request, options) =>
+      client.send(
+        { ...request, item: { ...request.item, prompt: uniquePrompt(rng, request.item.prompt) } },
+        options,
+      ),
+    warm: (n) => client.warm(n),
+    close: () => client.close(),
+  };
 }

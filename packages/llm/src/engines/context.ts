@@ -24,4 +24,6 @@ export interface EngineContext {
   pollIntervalMs?: number;
   /** Health check interval during the run, ms. Default 1000. */
   healthIntervalMs?: number;
+  /** Longest request of the dataset, prompt + output tokens (sizes llama.cpp's context per slot). */
+  maxSequenceTokens?: number;
 }

@@ -8,6 +8,7 @@ import type { EngineContext } from './context.js';
 import { probe } from './http.js';
 import { type EngineProcess, freePort, logTail, spawnEngine } from './process.js';
 import { decideLaunch, type LaunchDecision } from '../models/launch-plan.js';
+import { findTunedConfig } from './tuned.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -71,7 +72,12 @@ export async function launchEngine(
   if (decision.refusal) throw refusalError(decision);
   for (const w of decision.warnings) ctx.progress.warn(w);
   ctx.onDecision?.(decision);
-  const tuned = decision.tuned;
+  adapter.checkModel(plan.model);
+  const fallback = adapter.fallbackTuned;
+  // Engines without GPU recipes (llama.cpp on a CPU) name the generic config they fall back to.
+  const tuned =
+    decision.tuned ?? (fallback ? findTunedConfig(adapter.name, fallback.hardware, fallback.quant) : null);
+  const modelInfo = adapter.modelInfo(plan.model);
   // The simulator binds port 0 and reports its port; real engines are given a free one.
   const port = adapter.name === 'sim' ? 0 : await freePort(host);
   const cmd = adapter.command({
@@ -86,6 +92,8 @@ export async function launchEngine(
     expertParallel: decision.expertParallel,
     runDir: ctx.runDir,
     launch,
+    slots: Math.max(1, ...(plan.concurrency ?? [])),
+    sequenceTokens: ctx.maxSequenceTokens ?? null,
   });
   const argv = effectiveArgv(cmd.argv, plan);
   for (const f of cmd.files) writeFileSync(f.path, f.content);
@@ -94,6 +102,7 @@ export async function launchEngine(
       `tuned config ${tuned.engine}/${tuned.hardware}/${tuned.quant}${tuned.model ? ` for ${tuned.model} on ${tuned.gpus ?? 1} GPU${(tuned.gpus ?? 1) > 1 ? 's' : ''}` : ' (generic)'} (${tuned.source})`,
     );
   for (const note of cmd.notes) ctx.log.info(note);
+  if (modelInfo) ctx.log.info(`model ${plan.model}: ${JSON.stringify(modelInfo)}`);
 
   let proc: EngineProcess;
   try {
@@ -165,6 +174,7 @@ export async function launchEngine(
       `${adapter.name} ready after ${((performance.now() - startedMs) / 1000).toFixed(1)} s at ${origin}`,
     );
     return runningHandle(adapter, proc, origin, {
+      modelInfo,
       version,
       dcgmUrl,
       argv,
@@ -182,7 +192,14 @@ function runningHandle(
   adapter: EngineAdapter,
   proc: EngineProcess,
   origin: string,
-  o: { version: string | null; dcgmUrl: string | null; argv: string[]; graceMs: number; healthMs?: number },
+  o: {
+    modelInfo: Record<string, unknown> | null;
+    version: string | null;
+    dcgmUrl: string | null;
+    argv: string[];
+    graceMs: number;
+    healthMs?: number;
+  },
 ): EngineHandle {
   let stopped = false;
   let rejectDied: (err: BenchError) => void = () => {};
@@ -226,6 +243,7 @@ function runningHandle(
     quirks: adapter.quirks,
     metricsUrl: adapter.metricsPath ? `${origin}${adapter.metricsPath}` : null,
     dcgmUrl: o.dcgmUrl,
+    modelInfo: o.modelInfo,
     died,
     async stop() {
       stopped = true;

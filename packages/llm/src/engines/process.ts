@@ -6,6 +6,69 @@ import { createServer } from 'node:net';
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
+/**
+ * The watchdog: a small Node process of its own (own process group, deaf to terminal signals) that holds
+ * a pipe from this process and is told each engine group as it starts and stops. When this process dies in
+ * any way, SIGKILL included, the pipe closes and the watchdog SIGTERMs every group it still watches, then
+ * SIGKILLs what is left after a grace period, and exits. So an engine never outlives the benchmark.
+ */
+const WATCHDOG_SOURCE = `
+const groups = new Set();
+let buf = '';
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(s, () => {});
+const alive = (g) => { try { process.kill(-g, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+let reaping = false;
+function reap() {
+  if (reaping) return;
+  reaping = true;
+  for (const g of groups) { try { process.kill(-g, 'SIGTERM'); } catch {} }
+  const deadline = Date.now() + Number(process.argv[1]);
+  const tick = () => {
+    for (const g of [...groups]) if (!alive(g)) groups.delete(g);
+    if (groups.size === 0) process.exit(0);
+    if (Date.now() > deadline) {
+      for (const g of groups) { try { process.kill(-g, 'SIGKILL'); } catch {} }
+      process.exit(0);
+    }
+    setTimeout(tick, 50);
+  };
+  tick();
+}
+process.stdin.on('data', (d) => {
+  buf += d;
+  for (let i = buf.indexOf('\\n'); i >= 0; i = buf.indexOf('\\n')) {
+    const [cmd, id] = buf.slice(0, i).split(' ');
+    buf = buf.slice(i + 1);
+    if (cmd === 'watch') groups.add(Number(id)); else groups.delete(Number(id));
+  }
+});
+process.stdin.on('end', reap);
+process.stdin.on('error', reap);
+`;
+/** How long the watchdog waits after SIGTERM before it SIGKILLs an orphaned engine group. */
+export const WATCHDOG_GRACE_MS = 5000;
+let watchdog: ChildProcess | null = null;
+
+/** Tell the watchdog (started on first use) to watch or forget a process group. */
+function tellWatchdog(cmd: 'watch' | 'forget', pgid: number): void {
+  if (watchdog === null) {
+    watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(WATCHDOG_GRACE_MS)], {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    watchdog.on('error', () => {});
+    watchdog.stdin?.on('error', () => {});
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+  watchdog.stdin?.write(`${cmd} ${pgid}\n`);
+}
+
+/** The watchdog's pid, or null before the first engine (for tests). */
+export function watchdogPid(): number | null {
+  return watchdog?.pid ?? null;
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -96,6 +159,7 @@ export async function spawnEngine(argv: string[], logPath: string): Promise<Engi
   });
   const pid = child.pid as number;
   liveGroups.add(pid);
+  tellWatchdog('watch', pid);
   const logFd = openSync(logPath, 'a');
   const lineWaiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   let partial = '';
@@ -160,4 +224,5 @@ async function stopGroup(pgid: number, exited: Promise<unknown>, graceMs: number
   }
   await Promise.race([exited, timer(1000)]);
   liveGroups.delete(pgid);
+  if (!groupAlive(pgid)) tellWatchdog('forget', pgid);
 }

@@ -157,9 +157,12 @@ export function startScraper(
   timer.unref();
   return {
     async stop() {
-      stopped = true;
       clearInterval(timer);
       await inFlight;
+      // One last scrape once every request is over, so the counters' last samples cover the whole run
+      // (the run's output tokens are checked against the engine's own count).
+      if (!stopped) await scrapeOnce();
+      stopped = true;
     },
   };
 }

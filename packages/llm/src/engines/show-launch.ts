@@ -89,6 +89,8 @@ export async function showLaunch(
         maxModelLen: d.maxModelLen,
         expertParallel: d.expertParallel,
         runDir: '<run dir>',
+        slots: 1,
+        sequenceTokens: null,
         launch: 1,
       }).argv
     : null;

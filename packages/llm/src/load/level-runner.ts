@@ -591,6 +591,9 @@ export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number |
       lag_ms: r3(lagMs),
       http_status: rec.httpStatus,
       error: rec.error,
+      retries: rec.retries ? rec.retries : undefined,
+      cached_tokens: rec.cachedPromptTokens ?? undefined,
+      server_timings: rec.serverTimings ?? undefined,
     },
   };
 }

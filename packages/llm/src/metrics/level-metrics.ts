@@ -274,6 +274,7 @@ export function levelDocument(
   metrics.error_rate = {
     value: measured.length > 0 ? (measured.length - ok.length) / measured.length : null,
   };
+  Object.assign(metrics, promptCacheAndRetries(measured));
 
   // Power seam: filled when a PowerMeter window is passed in; null (not zero) when not measured.
   const power = options.power ?? null;
@@ -380,5 +381,28 @@ export function levelDocument(
       .slice(0, 20)
       .map((r) => ({ seq: r.seq, status: r.status, error: r.error })),
     notes,
+  };
+}
+
+/**
+ * SPEC §4, §5: the share of prompt tokens the engine served from its cache (null when it never says), and
+ * how many measured requests were sent again after a stale keep-alive connection.
+ */
+export function promptCacheAndRetries(measured: readonly RequestRecord[]): Record<string, MetricValue> {
+  let cached = 0;
+  let prompt = 0;
+  let reported = 0;
+  let retries = 0;
+  for (const r of measured) {
+    retries += r.retries ?? 0;
+    if (r.cachedPromptTokens === null || r.cachedPromptTokens === undefined) continue;
+    reported++;
+    cached += r.cachedPromptTokens;
+    prompt += r.nIn;
+  }
+  return {
+    prompt_cache_share: { value: reported > 0 && prompt > 0 ? cached / prompt : null },
+    cached_prompt_tokens: { value: reported > 0 ? cached : null, unit: 'tok' },
+    keepalive_retries: { value: retries },
   };
 }

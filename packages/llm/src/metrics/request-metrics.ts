@@ -1,15 +1,19 @@
-import type { ClientResult, RequestStatus } from '../types.js';
+import type { ClientResult, RequestStatus, ServerTimings } from '../types.js';
 
 /** Which phase of a level a request belonged to (SPEC §3). Only `measured` feeds the level's metrics. */
 export type Phase = 'warmup' | 'gate' | 'measured' | 'drain';
 
-/** How n_out was obtained: the server's usage, a tokenizer over the text, or the word-count fallback. */
-export type TokenCountSource = 'usage' | 'tokenizer' | 'words';
+/**
+ * How n_out was obtained: the server's usage (or its running `timings.predicted_n`), a tokenizer over the
+ * text, the word-count fallback, or `unknown` (a failed request whose count the server never gave: words
+ * would be a guess).
+ */
+export type TokenCountSource = 'usage' | 'tokenizer' | 'words' | 'unknown';
 
 /** Counts output tokens from text when the server sends no usage. */
 export interface TokenCounter {
   /** Label stored with the result (`words` marks the approximation). */
-  source: Exclude<TokenCountSource, 'usage'>;
+  source: Exclude<TokenCountSource, 'usage' | 'unknown'>;
   count(text: string): number;
 }
 
@@ -50,6 +54,12 @@ export interface RequestRecord {
   chunkTokens: (number | null)[];
   httpStatus: number | null;
   error: string | null;
+  /** Sent again after a stale keep-alive connection (SPEC §5); absent = 0. */
+  retries?: number;
+  /** Prompt tokens served from the engine's cache, null when the engine does not say (SPEC §4). */
+  cachedPromptTokens?: number | null;
+  /** The engine's own timings of this request (llama.cpp), when sent. */
+  serverTimings?: ServerTimings | null;
 }
 
 /** tpot = (last - first) / (n_out - 1), defined for n_out >= 2 (SPEC §5). */
@@ -132,9 +142,17 @@ export function buildRecord(
   const lastMs = chunkTimes.length > 0 ? chunkTimes[chunkTimes.length - 1]! : null;
   let nOut = 0;
   let nOutSource: TokenCountSource = counter.source;
+  const serverCount = result?.serverTimings?.predictedN ?? null;
+  const failed = (input.statusOverride ?? result?.status ?? 'cancelled') !== 'ok';
   if (result?.usageCompletionTokens !== null && result?.usageCompletionTokens !== undefined) {
     nOut = result.usageCompletionTokens;
     nOutSource = 'usage';
+  } else if (serverCount !== null) {
+    nOut = serverCount;
+    nOutSource = 'usage';
+  } else if (failed && counter.source === 'words') {
+    // A cut-short request without a server count: counting words would be a guess (SPEC §5 n_out).
+    nOutSource = 'unknown';
   } else if (result && result.text.length > 0) {
     nOut = counter.count(result.text);
   }
@@ -161,5 +179,8 @@ export function buildRecord(
     chunkTokens: result?.chunkTokens ?? [],
     httpStatus: result?.httpStatus ?? null,
     error: input.errorOverride ?? result?.error ?? null,
+    retries: result?.retries ?? 0,
+    cachedPromptTokens: result?.cachedPromptTokens ?? null,
+    serverTimings: result?.serverTimings ?? null,
   };
 }

@@ -20,6 +20,10 @@ export interface LaunchInput {
   runDir: string;
   /** 1-based launch number (log and config file names). */
   launch: number;
+  /** Requests the engine must serve at once: the largest concurrency level. */
+  slots: number;
+  /** Tokens one request may need (longest prompt + output, with a margin), or null when not known. */
+  sequenceTokens: number | null;
 }
 
 /** A command to run, as an argument array (never a shell string). */
@@ -72,6 +76,16 @@ export abstract class EngineAdapter {
   readonly metricsPath: string | null = '/metrics';
   /** Paths tried in order for the version. */
   readonly versionPaths: string[] = ['/version'];
+  /** Hardware and quant names of the tuned config used when none matches the plan (llama.cpp: cpu/gguf). */
+  readonly fallbackTuned: { hardware: string; quant: string } | null = null;
+
+  /** Checks the plan's model for this engine before anything starts; throws a BenchError. */
+  checkModel(_model: string): void {}
+
+  /** The model's own metadata worth storing with the run (llama.cpp: the GGUF header), or null. */
+  modelInfo(_model: string): Record<string, unknown> | null {
+    return null;
+  }
 
   /** The launch command for this input (tuned flags included). */
   abstract command(input: LaunchInput): LaunchCommand;

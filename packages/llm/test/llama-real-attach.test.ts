@@ -1,0 +1,66 @@
+// The real llama.cpp llama-server (tiny random-weight Llama, one thread), attached to as a user would:
+// `--engine llama.cpp --endpoint` (chat and completions) and `--engine openai` on its /v1. Each run must
+// have no errors on the unpatched server (stale keep-alive connections are retried, SPEC §5), every output
+// as long as asked, TTFT and TPOT p50 within 10% of the server's own timings for the same requests, the
+// output tokens equal to the server's tokens_predicted_total delta, and the cached-token share reported.
+import { afterAll, beforeAll, it } from 'vitest';
+import { runBench, runIdOf } from './e2e-helpers.js';
+import { checkRealRun, realRunArgs } from './fixtures/llama/check-run.js';
+import {
+  describeRealLlama,
+  exportRun,
+  type LlamaServer,
+  startLlamaServer,
+} from './fixtures/llama/real-llama.js';
+import { e2eHome } from './e2e-cli.js';
+
+describeRealLlama('bench run attached to a real llama-server (tiny random model)', () => {
+  let server: LlamaServer;
+  const home = e2eHome();
+  const env = { ...process.env, INFERENCEBENCH_HOME: home.dir, INFERENCEBENCH_PLUGIN_MODULES: '' };
+  beforeAll(async () => {
+    server = await startLlamaServer({ slots: 4, ctx: 4 * 512 });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+    home.cleanup();
+  });
+
+  it.each([
+    ['llama.cpp', 'chat'],
+    ['llama.cpp', 'completions'],
+    ['openai', 'chat'],
+  ] as const)(
+    '--engine %s --api %s, c=1 and c=4',
+    async (engine, api) => {
+      const before = await server.counters();
+      const r = await runBench(
+        realRunArgs([
+          '--engine',
+          engine,
+          '--endpoint',
+          `${server.origin}/v1`,
+          '--model',
+          'tiny',
+          '--api',
+          api,
+        ]),
+        env,
+        120_000,
+      );
+      const after = await server.counters();
+      const doc = exportRun(runIdOf(r), env);
+      // `--engine openai` reads the server's system_fingerprint with one 1-token request before the run.
+      const probeTokens = engine === 'openai' ? 1 : 0;
+      checkRealRun(doc, r, {
+        label: `attach ${engine} ${api}`,
+        counterDelta:
+          after['llamacpp:tokens_predicted_total']! -
+          before['llamacpp:tokens_predicted_total']! -
+          probeTokens,
+        cacheShareBelow: api === 'chat' ? 0.6 : 0.1,
+      });
+    },
+    150_000,
+  );
+});
