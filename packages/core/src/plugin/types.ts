@@ -162,8 +162,12 @@ export interface Plugin<Plan = Record<string, unknown>> {
   id: string;
   description: string;
   options: OptionDecl[];
-  /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
-  validate?(plan: Plan): Plan | undefined;
+  /**
+   * Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). Runs
+   * before the store is opened and before `run`: everything a typo can break belongs here (it may read
+   * files, never start processes or send requests).
+   */
+  validate?(plan: Plan): Plan | undefined | Promise<Plan | undefined>;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;

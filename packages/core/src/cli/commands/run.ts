@@ -17,6 +17,7 @@ import { createRng } from '../../rng.js';
 import { resolveStorePath } from '../../store/paths.js';
 import { openStore } from '../../store/run-store.js';
 import { parseArgv } from '../argv.js';
+import { checkOutputPath, checkStorePath } from '../path-checks.js';
 import { CORE_PLAN_KEYS, coreRunOptions } from '../core-options.js';
 import { optionsHelp } from '../help.js';
 import { createProgress } from '../progress.js';
@@ -95,7 +96,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   let plan: Record<string, unknown> = {};
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
-  plan = plugin.validate?.(plan) ?? plan;
+  plan = (await plugin.validate?.(plan)) ?? plan;
+  // Where results go is checked before anything starts too: a bad path leaves no engine and no record.
+  if (values.output) checkOutputPath(values.output as string);
+  const storePath = await resolveStorePath(values.store as string | undefined);
+  checkStorePath(storePath);
 
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
@@ -110,7 +115,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     },
   };
 
-  const store = openStore(await resolveStorePath(values.store as string | undefined));
+  const store = openStore(storePath);
   try {
     const reaped = store.reapStaleRuns();
     if (reaped.length > 0)
@@ -187,6 +192,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+
+    // Every run that got this far has a document: a failed or aborted one is printed (--format json) and
+    // written (--output) too, so a script reading stdout or the file sees its status and what was measured.
+    const doc = store.getRunDocument(runId);
+    if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
+    if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
     if (thrown !== undefined && !aborted) {
       if (isBenchError(thrown)) throw thrown;
       throw new BenchError('BENCH_ERR_INTERNAL', `plugin ${plugin.id} failed: ${errorText}`, {
@@ -194,11 +205,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         cause: thrown,
       });
     }
-
-    const doc = store.getRunDocument(runId);
-    if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
-    if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
-    else io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
+    if (format !== 'json') io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
 
     if (aborted)
       throw new BenchError('BENCH_ERR_ABORTED', `run ${runId} aborted; what was measured is stored`, {
