@@ -5,11 +5,12 @@
  * hands it over). Either way the arrival time is taken before any parsing.
  */
 import { performance } from 'node:perf_hooks';
-import { BenchError } from 'inferencebench';
+import { BenchError, maskSecrets } from 'inferencebench';
 import { Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
 import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
+import { parseEndpoint } from './endpoint-url.js';
 import { buildRequestBody, requestPath } from './request-body.js';
 import { type SseEventKind, SseParser } from './sse-parser.js';
 
@@ -34,7 +35,12 @@ export type StreamingTransport = 'raw' | 'undici';
 /** The transport for `http:` endpoints when none is asked for (bench/notes/client.md has the comparison). */
 export const DEFAULT_TRANSPORT: StreamingTransport = 'raw';
 
-const ERROR_BODY_BYTES = 200;
+/**
+ * An error text is kept to ERROR_TEXT_CHARS once secrets are masked in it; the body is read up to
+ * ERROR_BODY_BYTES first, so a key echoed across the cut is masked whole rather than stored in part.
+ */
+const ERROR_TEXT_CHARS = 200;
+const ERROR_BODY_BYTES = 4096;
 const decoder = new TextDecoder();
 
 class TimeoutAbort extends Error {}
@@ -76,9 +82,15 @@ function unwatchSignal(signal: AbortSignal, handler: RequestHandler): void {
   signal.removeEventListener('abort', watch.onAbort);
 }
 
-/** Removes the API key from any text that may leave the client (error messages, bodies). */
+/** Removes the API key (and every registered secret) from any text that may leave the client. */
 function redact(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('***') : text;
+  return maskSecrets(apiKey ? text.split(apiKey).join('***') : text);
+}
+
+/** Mask first, then cut (SPEC §14): never a prefix of a key in a stored error. */
+function errorTextOf(text: string, apiKey: string | undefined): string {
+  const masked = redact(text, apiKey);
+  return masked.length > ERROR_TEXT_CHARS ? `${masked.slice(0, ERROR_TEXT_CHARS)}...` : masked;
 }
 
 /**
@@ -228,7 +240,7 @@ class RequestHandler implements RawResponseHandler {
       usagePromptTokens: acc.usagePromptTokens,
       text: acc.text,
       httpStatus: this.httpStatus,
-      error: error === null ? null : redact(error, this.apiKey),
+      error: error === null ? null : errorTextOf(error, this.apiKey),
       systemFingerprint: acc.systemFingerprint,
     });
   }
@@ -250,6 +262,21 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
   return transport === 'raw'
     ? rawClient(options, url, basePath, connections)
     : undiciClient(options, url, basePath, connections);
+}
+
+/**
+ * The Authorization header (the API key as a bearer token, else the URL's userinfo as Basic auth) and
+ * the query string that every request to this endpoint carries (`?api_key=...` stays on the requests).
+ */
+function endpointParts(
+  options: StreamingClientOptions,
+  url: URL,
+): { authorization: string | null; query: string } {
+  const ep = parseEndpoint(url.href);
+  return {
+    authorization: options.apiKey ? `Bearer ${options.apiKey}` : ep.basicAuth,
+    query: ep.query,
+  };
 }
 
 function endpointError(url: URL, err: Error, apiKey: string | undefined): BenchError {
@@ -284,10 +311,12 @@ function rawClient(
   connections: number,
 ): StreamingClient {
   const pool = new RawHttpPool(url, connections);
+  const { authorization, query } = endpointParts(options, url);
+  const authLine = authorization ? `authorization: ${authorization}\r\n` : '';
   // Everything before the path and after it up to content-length is the same for every request.
   const afterPath =
-    ` HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n` +
-    (options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : '') +
+    `${query} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n` +
+    authLine +
     'connection: keep-alive\r\ncontent-length: ';
   return {
     send(
@@ -307,9 +336,7 @@ function rawClient(
       const count = Math.min(Math.max(1, Math.floor(n)), connections);
       // As with undici: one GET /models per connection, all at once so each needs its own connection, and
       // the server has accepted and answered on every one before the first measured request.
-      const text = `GET ${basePath}/models HTTP/1.1\r\nhost: ${url.host}\r\naccept: application/json\r\n${
-        options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : ''
-      }connection: keep-alive\r\n\r\n`;
+      const text = `GET ${basePath}/models${query} HTTP/1.1\r\nhost: ${url.host}\r\naccept: application/json\r\n${authLine}connection: keep-alive\r\n\r\n`;
       const attempts = Array.from(
         { length: count },
         () => new Promise<Error | null>((resolve) => pool.dispatch(text, new WarmHandler(resolve))),
@@ -344,9 +371,10 @@ function undiciClient(
     'content-type': 'application/json',
     accept: 'text/event-stream',
   };
-  if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  const { authorization, query } = endpointParts(options, url);
+  if (authorization) baseHeaders.authorization = authorization;
   const getHeaders: Record<string, string> = { accept: 'application/json' };
-  if (options.apiKey) getHeaders.authorization = `Bearer ${options.apiKey}`;
+  if (authorization) getHeaders.authorization = authorization;
 
   return {
     send(
@@ -359,7 +387,7 @@ function undiciClient(
         handler.arm(sendOptions.timeoutMs, sendOptions.signal);
         try {
           pool.dispatch(
-            { path: basePath + requestPath(request.api), method: 'POST', headers: baseHeaders, body },
+            { path: basePath + requestPath(request.api) + query, method: 'POST', headers: baseHeaders, body },
             handler,
           );
         } catch (err) {
@@ -372,7 +400,7 @@ function undiciClient(
     async warm(n: number): Promise<void> {
       const count = Math.min(Math.max(1, Math.floor(n)), connections);
       const attempts = Array.from({ length: count }, () =>
-        pool.request({ path: `${basePath}/models`, method: 'GET', headers: getHeaders }).then(
+        pool.request({ path: `${basePath}/models${query}`, method: 'GET', headers: getHeaders }).then(
           async (res) => {
             await res.body.dump();
             return null;

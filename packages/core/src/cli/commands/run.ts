@@ -14,6 +14,7 @@ import type {
   RunStatus,
 } from '../../plugin/types.js';
 import { createRng } from '../../rng.js';
+import { overriding, redactDeep, redactingWriter, redactText } from '../../secrets.js';
 import { resolveStorePath } from '../../store/paths.js';
 import { openStore } from '../../store/run-store.js';
 import { parseArgv } from '../argv.js';
@@ -106,7 +107,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const quiet = Boolean(values.quiet);
   const debug = Boolean(values.debug);
   const format = values.format as 'table' | 'json';
-  const progress = createProgress({ stream: process.stderr, quiet });
+  // Notes and warnings may quote a server's answer or a URL: both nets of secrets.ts apply (SPEC §14).
+  const rawProgress = createProgress({ stream: process.stderr, quiet });
+  const progress = overriding(rawProgress, {
+    note: (m: string) => rawProgress.note(redactText(m)),
+    warn: (m: string) => rawProgress.warn(redactText(m)),
+  });
   const log: Logger = {
     info: (m) => progress.note(m),
     warn: (m) => progress.warn(m),
@@ -120,8 +126,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     const reaped = store.reapStaleRuns();
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
-    const environment = captureEnvironment();
-    const printed = publicPlan(plan, decls);
+    const environment = redactDeep(captureEnvironment());
+    const printed = redactDeep(publicPlan(plan, decls));
     const runId = store.createRun({
       plugin: plugin.id,
       plan: printed,
@@ -129,7 +135,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       pid: process.pid,
       host: hostname(),
     });
-    const writer = store.writer(runId);
+    const writer = redactingWriter(store.writer(runId));
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
     const controller = new AbortController();
@@ -183,12 +189,13 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         ? 'failed'
         : (outcome.status ?? 'complete');
     writer.close();
-    const errorText =
+    const rawError =
       thrown !== undefined
         ? thrown instanceof Error
           ? thrown.message
           : String(thrown)
         : (outcome.error ?? undefined);
+    const errorText = rawError === undefined ? undefined : redactText(rawError);
     store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
