@@ -28,7 +28,7 @@ export function registerSecret(value: string | null | undefined): void {
   const encoded = encodeURIComponent(value);
   if (encoded !== value) values.add(encoded);
   // What a Basic authorization header or a base64-echoing server would show.
-  values.add(Buffer.from(value).toString('base64').replace(/=+$/, ''));
+  values.add(Buffer.from(value).toString('base64'));
 }
 
 /** True once any secret is registered (hot paths skip masking otherwise). */
@@ -100,7 +100,8 @@ function walk(value: unknown): unknown {
  */
 export function looksLikeSecret(value: string): boolean {
   const v = value.trim();
-  if (/^(sk|pk|rk)[-_]/i.test(v) || /^(hf|gsk|ghp|gho|github_pat|xox[abp]|glpat)[-_]/i.test(v)) return true;
+  // Providers' key prefixes are lowercase; variable names are conventionally uppercase (HF_TOKEN).
+  if (/^(sk|pk|rk)[-_]/.test(v) || /^(hf|gsk|ghp|gho|github_pat|xox[abp]|glpat)[-_]/.test(v)) return true;
   if (/^xai-|^AKIA[0-9A-Z]{12,}$|^AIza[0-9A-Za-z_-]{20,}$/.test(v)) return true;
   if (/^eyJ[\w-]+\.[\w-]+\./.test(v)) return true;
   if (v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v) && /\d/.test(v) && !/_/.test(v)) return true;
