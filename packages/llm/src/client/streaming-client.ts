@@ -36,10 +36,12 @@ export type StreamingTransport = 'raw' | 'undici';
 export const DEFAULT_TRANSPORT: StreamingTransport = 'raw';
 
 /**
- * An error text is kept to ERROR_TEXT_CHARS once secrets are masked in it; the body is read up to
- * ERROR_BODY_BYTES first, so a key echoed across the cut is masked whole rather than stored in part.
+ * An error body is kept to its first ERROR_BODY_CHARS once secrets are masked in it (any error text to
+ * ERROR_TEXT_CHARS); up to ERROR_BODY_BYTES are read first, so a key echoed across the cut is masked
+ * whole rather than stored in part (SPEC §14: mask first, then cut).
  */
-const ERROR_TEXT_CHARS = 200;
+const ERROR_BODY_CHARS = 200;
+const ERROR_TEXT_CHARS = 300;
 const ERROR_BODY_BYTES = 4096;
 const decoder = new TextDecoder();
 
@@ -87,10 +89,9 @@ function redact(text: string, apiKey: string | undefined): string {
   return maskSecrets(apiKey ? text.split(apiKey).join('***') : text);
 }
 
-/** Mask first, then cut (SPEC §14): never a prefix of a key in a stored error. */
-function errorTextOf(text: string, apiKey: string | undefined): string {
-  const masked = redact(text, apiKey);
-  return masked.length > ERROR_TEXT_CHARS ? `${masked.slice(0, ERROR_TEXT_CHARS)}...` : masked;
+/** Mask first, then cut: never a prefix of a key in a stored error. */
+function maskedPrefix(text: string, apiKey: string | undefined, chars: number): string {
+  return redact(text, apiKey).slice(0, chars);
 }
 
 /**
@@ -222,7 +223,9 @@ class RequestHandler implements RawResponseHandler {
   }
 
   private errorText(): string {
-    return this.errorBody ? decoder.decode(this.errorBody.subarray(0, this.errorBodyLen)) : '';
+    if (!this.errorBody) return '';
+    const body = decoder.decode(this.errorBody.subarray(0, this.errorBodyLen));
+    return maskedPrefix(body, this.apiKey, ERROR_BODY_CHARS);
   }
 
   private finish(status: RequestStatus, error: string | null): void {
@@ -240,7 +243,7 @@ class RequestHandler implements RawResponseHandler {
       usagePromptTokens: acc.usagePromptTokens,
       text: acc.text,
       httpStatus: this.httpStatus,
-      error: error === null ? null : errorTextOf(error, this.apiKey),
+      error: error === null ? null : maskedPrefix(error, this.apiKey, ERROR_TEXT_CHARS),
       systemFingerprint: acc.systemFingerprint,
     });
   }
