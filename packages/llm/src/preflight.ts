@@ -7,6 +7,7 @@ import { DATASET_IDS } from './datasets/index.js';
 import { checkUserFile, loadUserFile, MAX_OUTPUT_LEN } from './datasets/user-file.js';
 import { createAdapter } from './engines/adapters/index.js';
 import { ENGINE_NAMES, type LlmPlan } from './options.js';
+import { tokenizerHubId, WORDS_TOKENIZER } from './tokenizers/index.js';
 
 /**
  * Checks of an llm.inference plan that need more than one option's schema, made before the run record
@@ -20,6 +21,7 @@ export async function preflightPlan(plan: LlmPlan): Promise<void> {
   checkProvider(plan.provider);
   checkApiKey(plan);
   checkRanges(plan);
+  checkTokenizerName(plan);
   await checkDataset(plan);
   // A hub token is a secret too: masked in whatever a failed download prints.
   registerSecret(process.env.HF_TOKEN);
@@ -135,10 +137,15 @@ const RANGES: Range[] = [
     flag: '--duration',
     min: 1,
     max: 7 * 86_400,
-    why: 'seconds, from 1 s to 7 days a level',
+    why: 's: a shorter window measures next to nothing',
   },
-  { key: 'concurrency', flag: '--concurrency', max: 20_000, why: 'concurrent streams from one client' },
-  { key: 'rate', flag: '--rate', max: 100_000, why: 'req/s, more than one client can schedule' },
+  {
+    key: 'concurrency',
+    flag: '--concurrency',
+    max: 20_000,
+    why: 'streams: more than one client can hold open',
+  },
+  { key: 'rate', flag: '--rate', max: 100_000, why: 'req/s: more than one client can schedule' },
   { key: 'inputLen', flag: '--input-len', max: MAX_OUTPUT_LEN, why: 'tokens' },
   { key: 'outputLen', flag: '--output-len', max: MAX_OUTPUT_LEN, why: 'tokens' },
   { key: 'inputLenSpread', flag: '--input-len-spread', max: MAX_OUTPUT_LEN, why: 'tokens' },
@@ -161,7 +168,7 @@ function checkRanges(plan: LlmPlan): void {
       if (typeof v !== 'number' || v === Number.POSITIVE_INFINITY) continue; // `inf` rate, unset options
       if (!Number.isFinite(v) || v > r.max || (r.min !== undefined && v < r.min))
         throw bad(
-          `${r.flag} ${v} is out of range (${r.min ?? 0} to ${r.max.toLocaleString('en-US')} ${r.why})`,
+          `${r.flag} ${v} is out of range (${r.min === undefined ? 'at most' : `${r.min} to`} ${r.max.toLocaleString('en-US')} ${r.why})`,
           `give ${r.flag} a value a run can use`,
         );
     }
@@ -169,6 +176,22 @@ function checkRanges(plan: LlmPlan): void {
   for (const [k, v] of Object.entries(plan.slo ?? {}))
     if (!Number.isFinite(v))
       throw bad(`--slo ${k}=${v} is not a finite number`, 'e.g. --slo ttft_p99_ms=500');
+}
+
+/**
+ * The tokenizer can be named: `words`, a hub id (owner/name) or a known short model name. Whether it
+ * downloads is the run's business; a name that can never resolve is a typo, found now.
+ */
+function checkTokenizerName(plan: LlmPlan): void {
+  const requested = plan.tokenizer ?? plan.model;
+  if (requested === WORDS_TOKENIZER || tokenizerHubId(requested) !== null) return;
+  // Synthetic prompts without --tokenizer fall back to `words` with a note (datasets/index.ts).
+  if (plan.tokenizer === undefined && plan.dataset === 'synthetic') return;
+  throw new BenchError(
+    'BENCH_ERR_TOKENIZER',
+    `"${requested}" is not a hub id (owner/name) nor a known model name, so its tokenizer cannot be found`,
+    { hint: 'pass --tokenizer <owner/name> (the model on the Hugging Face hub), or --tokenizer words' },
+  );
 }
 
 /** `--dataset`: a known id, or a readable ShareGPT JSON / JSONL file whose records all parse. */

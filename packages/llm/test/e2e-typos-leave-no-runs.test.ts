@@ -40,6 +40,7 @@ const TYPOS: [string, string[], RegExp][] = [
     /line 1: "output_len" must be a positive integer/,
   ],
   ['unknown provider', ['--provider', 'opnai'], /unknown --provider "opnai"/],
+  ['a tokenizer name that cannot resolve', ['--tokenizer', 'llama3'], /"llama3" is not a hub id/],
   ['a window of 1e-9 s', ['--duration', '1e-9'], /--duration 1e-9 is out of range/],
   ['a rate of 1e9 req/s', ['--rate', '1e9'], /--rate 1000000000 is out of range/],
   ['a concurrency of a billion', ['--concurrency', '1000000000'], /--concurrency 1000000000 is out of range/],
