@@ -18,6 +18,11 @@ import { tokenizerHubId, WORDS_TOKENIZER } from './tokenizers/index.js';
 export async function preflightPlan(plan: LlmPlan): Promise<void> {
   checkEngine(plan);
   checkPowerSource(plan.powerSource);
+  if (plan.raplRoot !== undefined && !isDirectory(plan.raplRoot))
+    throw bad(
+      `--rapl-root ${plan.raplRoot} is not a directory`,
+      'the powercap directory, e.g. /sys/class/powercap',
+    );
   checkProvider(plan.provider);
   checkApiKey(plan);
   checkRanges(plan);
@@ -48,6 +53,14 @@ function checkEngine(plan: LlmPlan): void {
       `--engine-bin ${plan.engineBin}: no such executable`,
       'give the path of the engine executable (or a name on $PATH)',
     );
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** `bin` is an executable file: a path as given, or a bare name found on $PATH. */

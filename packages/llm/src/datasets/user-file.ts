@@ -108,7 +108,7 @@ export async function checkUserFile(path: string): Promise<void> {
   if (first !== undefined && first !== '[' && first !== '{')
     throw notUsable(
       path,
-      `is not JSON (it starts with "${printable(body.slice(0, 24), 40)}")`,
+      `is not JSON (it starts with "${printable(body.split(/\r?\n/)[0]!.slice(0, 24), 40)}")`,
       'a ShareGPT JSON file starts with [ and a JSONL file has one {...} object per line',
     );
 }
