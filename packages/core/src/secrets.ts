@@ -13,17 +13,19 @@ const MIN_SECRET_LENGTH = 6;
 
 // On globalThis, so that a plugin that got its own copy of this package still shares one registry.
 const REGISTRY = Symbol.for('inferencebench.secrets');
-type Registry = { values: Set<string> };
+type Registry = { values: Set<string>; longestFirst: string[] | null };
 function registry(): Registry {
   const g = globalThis as { [REGISTRY]?: Registry };
-  g[REGISTRY] ??= { values: new Set() };
+  g[REGISTRY] ??= { values: new Set(), longestFirst: null };
   return g[REGISTRY];
 }
 
 /** Remember a secret value (and its URL-encoded form) so that `maskSecrets` hides it from now on. */
 export function registerSecret(value: string | null | undefined): void {
   if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
-  const values = registry().values;
+  const reg = registry();
+  const values = reg.values;
+  reg.longestFirst = null;
   values.add(value);
   const encoded = encodeURIComponent(value);
   if (encoded !== value) values.add(encoded);
@@ -38,11 +40,11 @@ export function hasSecrets(): boolean {
 
 /** `text` with every registered secret replaced by `***`, longest first. */
 export function maskSecrets(text: string): string {
-  const values = registry().values;
-  if (values.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+  const reg = registry();
+  if (reg.values.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+  reg.longestFirst ??= [...reg.values].sort((a, b) => b.length - a.length);
   let out = text;
-  for (const v of [...values].sort((a, b) => b.length - a.length))
-    if (out.includes(v)) out = out.split(v).join(MASK);
+  for (const v of reg.longestFirst) if (out.includes(v)) out = out.split(v).join(MASK);
   return out;
 }
 
@@ -77,20 +79,36 @@ export function redactText(text: string): string {
   return maskSecrets(redactUrls(text));
 }
 
-/** A JSON-like value with `redactText` applied to every string in it (keys included); a copy. */
+/**
+ * A JSON-like value with `redactText` applied to every string in it (keys included). Parts with nothing
+ * to redact are returned as they are (no copy: request records pass through here at the request rate).
+ */
 export function redactDeep<T>(value: T): T {
   return walk(value) as T;
 }
 
 function walk(value: unknown): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (Array.isArray(value)) return value.map(walk);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[redactText(k)] = walk(v);
-    return out;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
+      const w = walk(v);
+      if (w !== v) (out ??= value.slice())[i] = w;
+    }
+    return out ?? value;
   }
-  return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let changed = false;
+  const entries = Object.entries(value).map(([k, v]) => {
+    const rk = redactText(k);
+    const rv = walk(v);
+    if (rk !== k || rv !== v) changed = true;
+    return [rk, rv] as const;
+  });
+  return changed ? Object.fromEntries(entries) : value;
 }
 
 /**

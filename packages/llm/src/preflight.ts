@@ -30,6 +30,13 @@ export async function preflightPlan(plan: LlmPlan): Promise<void> {
   await checkDataset(plan);
   // A hub token is a secret too: masked in whatever a failed download prints.
   registerSecret(process.env.HF_TOKEN);
+  // So is a key handed to the engine (`--engine-arg --api-key --engine-arg KEY`, vLLM/SGLang/llama.cpp):
+  // masked in the stored command line.
+  const args = plan.engineArg ?? [];
+  args.forEach((arg, i) => {
+    if (arg === '--api-key') registerSecret(args[i + 1]);
+    else if (arg.startsWith('--api-key=')) registerSecret(arg.slice('--api-key='.length));
+  });
 }
 
 function bad(message: string, hint: string): BenchError {
