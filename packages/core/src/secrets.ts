@@ -96,7 +96,9 @@ function walk(value: unknown): unknown {
       const v: unknown = value[i];
       if (v === null || (typeof v !== 'object' && typeof v !== 'string')) continue;
       const w = walk(v);
-      if (w !== v) (out ??= value.slice())[i] = w;
+      if (w === v) continue;
+      out ??= value.slice();
+      out[i] = w;
     }
     return out ?? value;
   }

@@ -32,7 +32,7 @@ const QUERY_KEY = 'qk-4f0a8e2c6b';
 describe.each(TRANSPORTS)('endpoint URL credentials and query (%s)', (transport) => {
   const client = () =>
     createStreamingClient({
-      baseUrl: server.baseUrl.replace('http://', `http://bench:${PASSWORD}@`) + `?api_key=${QUERY_KEY}&v=2`,
+      baseUrl: `${server.baseUrl.replace('http://', `http://bench:${PASSWORD}@`)}?api_key=${QUERY_KEY}&v=2`,
       connections: 1,
       quirks: vllmQuirks,
       transport,
