@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   BENCH_ERR_ABORTED: EXIT_CODES.aborted,
   BENCH_ERR_NOT_IMPLEMENTED: EXIT_CODES.internal,
   BENCH_ERR_STORE: EXIT_CODES.internal,
+  /** A --store or --output path that cannot be written: bad input, found before anything starts. */
+  BENCH_ERR_STORE_PATH: EXIT_CODES.badInput,
   BENCH_ERR_POWER: EXIT_CODES.badInput,
   BENCH_ERR_INTERNAL: EXIT_CODES.internal,
 } as const;

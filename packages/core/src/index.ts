@@ -1,5 +1,15 @@
 export { BenchError, EXIT_CODES, ERROR_CODES, isBenchError } from './errors.js';
 export { createRng, fnv1a32 } from './rng.js';
+export {
+  hasSecrets,
+  looksLikeSecret,
+  maskSecrets,
+  REDACTED,
+  redactDeep,
+  redactText,
+  redactUrls,
+  registerSecret,
+} from './secrets.js';
 export { definePlugin } from './plugin/types.js';
 export {
   betaVariate,
@@ -58,7 +68,7 @@ export {
   pciDeviceId,
 } from './telemetry/hardware.js';
 export type { GpuInfo, HardwareInfo } from './telemetry/hardware.js';
-export { createNoneMeter, createPowerMeter, measureIdlePower } from './telemetry/power.js';
+export { checkPowerSource, createNoneMeter, createPowerMeter, measureIdlePower } from './telemetry/power.js';
 export { computeEnergyWindow, MAX_GAP_MS } from './telemetry/power-window.js';
 export { parseDcgmMetrics } from './telemetry/dcgm.js';
 export { cudaVisibleIndices } from './telemetry/gpu-select.js';

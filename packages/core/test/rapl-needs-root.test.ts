@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ afterEach(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const DIST = fileURLToPath(new URL('../dist/telemetry/power.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 
 test('an energy_uj readable by root only gives a clear "needs root" error with a hint', async () => {
   root = mkdtempSync(join(tmpdir(), 'ib-rapl-root-'));
@@ -28,12 +28,19 @@ test('an energy_uj readable by root only gives a clear "needs root" error with a
     )) as typeof result;
   } else {
     // Root reads anything, as on a real machine: read as an unprivileged user in a child process instead.
-    expect(existsSync(DIST), 'build first: npx tsc -b packages/core').toBe(true);
-    const script = `import(${JSON.stringify(DIST)}).then(m => m.createPowerMeter({ source: 'rapl', raplRoot: ${JSON.stringify(root)} }))
+    // The checkout may sit under a directory that user cannot enter (a clone in /root, mode 0700): the
+    // child loads a copy of the built core from the world-readable temporary directory instead.
+    expect(existsSync(join(DIST, 'telemetry/power.js')), 'build first: npx tsc -b packages/core').toBe(true);
+    const copy = join(root, 'core');
+    cpSync(DIST, join(copy, 'dist'), { recursive: true });
+    writeFileSync(join(copy, 'package.json'), '{"type": "module"}\n');
+    const power = join(copy, 'dist/telemetry/power.js');
+    const script = `import(${JSON.stringify(power)}).then(m => m.createPowerMeter({ source: 'rapl', raplRoot: ${JSON.stringify(root)} }))
       .then(() => console.log('{}'), e => console.log(JSON.stringify({ code: e.code, message: e.message, hint: e.hint })))`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       uid: 65534,
       gid: 65534,
+      cwd: root,
       encoding: 'utf8',
     });
     expect(child.status, child.stderr).toBe(0);

@@ -26,6 +26,7 @@ import { type LevelDocument, type LevelPower, levelDocument } from './metrics/le
 import type { TokenCounter } from './metrics/request-metrics.js';
 import { type LlmPlan, llmOptions } from './options.js';
 import { type LlmSummary, renderRun, STATISTICS_NOTE } from './output/render.js';
+import { apiKeyFor, preflightPlan } from './preflight.js';
 import { goodputAtSlo } from './slo/goodput.js';
 import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
 import type { EngineHandle, PromptItem, RequestQuirks, StreamingClient } from './types.js';
@@ -118,7 +119,7 @@ function connectionsFor(plan: LlmPlan): number {
 }
 
 /** Before anything starts: a launch that cannot fit the detected GPUs is refused (exit 2, no run record). */
-export async function preflightPlan(plan: LlmPlan): Promise<void> {
+export async function preflightLaunch(plan: LlmPlan): Promise<void> {
   if (plan.endpoint || !(FIT_ENGINES as readonly string[]).includes(plan.engine)) return;
   const detected = await detectHardware();
   const decision = await decideLaunch({
@@ -144,8 +145,15 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     id: 'llm.inference',
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
-    validate: validatePlan,
-    preflight: preflightPlan,
+    // Cross-option checks, then everything a typo can break (names, ranges, the dataset file, the key's
+    // variable) and a launch that cannot fit the detected GPUs: all before the run record and the engine
+    // (SPEC §14).
+    validate: async (plan) => {
+      const checked = validatePlan(plan);
+      await preflightPlan(checked);
+      await preflightLaunch(checked);
+      return checked;
+    },
     render: renderRun,
     run: (ctx) => runLlmInference(ctx, deps),
   });
@@ -155,8 +163,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   const plan = ctx.plan;
   const slo = resolveSlo(plan.sloTemplate, plan.slo);
   // The key is read from the environment here and handed to the client only: never to plan, store or logs.
-  const apiKeyEnv = plan.apiKeyEnv ?? (plan.engine === 'openai' ? 'OPENAI_API_KEY' : undefined);
-  const apiKey = apiKeyEnv ? process.env[apiKeyEnv] : undefined;
+  const apiKey = apiKeyFor(plan);
   if (plan.apiKeyEnv && !apiKey) {
     throw new BenchError('BENCH_ERR_BAD_OPTION', `environment variable ${plan.apiKeyEnv} is not set`, {
       hint: `export ${plan.apiKeyEnv}=... or drop --api-key-env`,

@@ -37,7 +37,7 @@ test('a bad JSONL line is named by its line number', async () => {
     /^file:.*a\.jsonl line 3: "prompt" must be a non-empty string$/,
   );
   expect((await fails('b.jsonl', `${ok}{"prompt": "x", "output_len": -2}\n`)).message).toMatch(
-    /line 2: "output_len" must be a positive integer, got -2/,
+    /line 2: "output_len" must be a positive integer \(at most 1048576 tokens\), got -2/,
   );
   expect((await fails('c.jsonl', `${ok}${ok}{"prompt": "x",\n`)).message).toMatch(/line 3: not valid JSON/);
   expect((await fails('d.jsonl', '[1]\n')).message).toMatch(/line 1: expected a JSON object/);

@@ -66,7 +66,8 @@ const looksLikeNumber = (s: string): boolean => /^-\d/.test(s);
 
 /**
  * Parse argv against declared options: `--flag value`, `--flag=value`, booleans (`--flag`, `--no-flag`),
- * variadic `<v...>` flags (values until the next flag; repeating the flag appends), `--` ends options.
+ * variadic `<v...>` flags (the next token, dashes and all, then values until the next flag; repeating the
+ * flag appends), `--` ends options.
  * Unknown flags are an error naming the closest known flag, unless `allowUnknown` (first pass of `run`,
  * before the plugin's options are known).
  */
@@ -134,6 +135,9 @@ export function parseArgv(
     const collected: string[] = [];
     if (inline !== undefined) collected.push(inline);
     else {
+      // A variadic flag's first value is taken whatever it looks like: engine arguments are mostly flags
+      // themselves (`--engine-arg -t --engine-arg 8`, `--engine-arg --ctx-size --engine-arg 4096`).
+      if (spec.kind === 'variadic' && i + 1 < argv.length && argv[i + 1] !== '--') collected.push(argv[++i]!);
       while (i + 1 < argv.length) {
         const next = argv[i + 1]!;
         if (next.startsWith('-') && next !== '-' && !looksLikeNumber(next)) break;

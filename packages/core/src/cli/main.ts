@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BenchError, EXIT_CODES, isBenchError } from '../errors.js';
 import type { CommandIo } from '../plugin/types.js';
+import { redactText } from '../secrets.js';
 import { toolVersion } from '../version.js';
 import { PACKAGE_COMMANDS, matchPackageCommand } from './commands/package-command.js';
 
@@ -108,17 +109,19 @@ function fromCommander(err: CommanderError): BenchError {
 
 /** Print an error as `error: ...` and `hint: ...` (stack only with --debug); returns its exit code. */
 export function reportError(err: unknown, debug: boolean, io: CommandIo = processIo): number {
+  // An error may quote a URL with credentials or a server's answer echoing a key (SPEC §14).
+  const out = (text: string): void => io.stderr(redactText(text));
   if (isBenchError(err)) {
-    io.stderr(`error: ${err.message}\n`);
-    if (err.hint) io.stderr(`hint: ${err.hint}\n`);
+    out(`error: ${err.message}\n`);
+    if (err.hint) out(`hint: ${err.hint}\n`);
     if (debug && err.stack)
-      io.stderr(`${err.stack}\n${err.cause instanceof Error ? `cause: ${err.cause.stack}\n` : ''}`);
+      out(`${err.stack}\n${err.cause instanceof Error ? `cause: ${err.cause.stack}\n` : ''}`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  io.stderr(`error: internal error: ${message}\n`);
-  io.stderr('hint: this is a bug in inferencebench; rerun with --debug for the stack trace and report it\n');
-  if (debug && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+  out(`error: internal error: ${message}\n`);
+  out('hint: this is a bug in inferencebench; rerun with --debug for the stack trace and report it\n');
+  if (debug && err instanceof Error && err.stack) out(`${err.stack}\n`);
   return EXIT_CODES.internal;
 }
 

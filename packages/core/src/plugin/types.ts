@@ -164,13 +164,12 @@ export interface Plugin<Plan = Record<string, unknown>> {
   id: string;
   description: string;
   options: OptionDecl[];
-  /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
-  validate?(plan: Plan): Plan | undefined;
   /**
-   * Checks that need the machine (detected hardware, files, the network) after validate and before the
-   * store is opened or anything is launched: a refusal here leaves no run record.
+   * Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). Runs
+   * before the store is opened and before `run`: everything a typo can break belongs here (it may read
+   * files, never start processes or send requests).
    */
-  preflight?(plan: Plan): Promise<void>;
+  validate?(plan: Plan): Plan | undefined | Promise<Plan | undefined>;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;

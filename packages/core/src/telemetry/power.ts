@@ -56,6 +56,32 @@ function withDetail(meter: PowerMeter, detail: string): PowerMeter {
 }
 
 /**
+ * Throws BENCH_ERR_BAD_OPTION unless `source` is a `--power-source` this module knows; checks the
+ * spelling only (no device is opened), so a typo is caught before anything starts.
+ */
+export function checkPowerSource(source: string): void {
+  const s = source.trim();
+  if (s.startsWith('dcgm:')) {
+    const url = s.slice('dcgm:'.length);
+    if (!/^https?:\/\/[^/\s]/.test(url)) {
+      throw new BenchError(
+        'BENCH_ERR_BAD_OPTION',
+        `--power-source dcgm: needs an http(s) URL, got "${url}"`,
+        {
+          hint: 'for example --power-source dcgm:http://gpu-host:9400/metrics',
+        },
+      );
+    }
+    return;
+  }
+  if (!['auto', 'none', 'nvml', 'nvidia-smi', 'rapl'].includes(s)) {
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `unknown --power-source "${s}"`, {
+      hint: `use one of: ${SOURCES}`,
+    });
+  }
+}
+
+/**
  * Opens the power source named by `opts.source` (`auto`, `nvml`, `nvidia-smi`, `dcgm:URL`, `rapl`, `none`).
  * The meter is not sampling yet: call `start()` before the first window you want measured.
  */
@@ -64,6 +90,7 @@ export async function createPowerMeter(opts: PowerMeterOptions): Promise<PowerMe
   const sampleHz = opts.sampleHz ?? 10;
   const source = opts.source.trim();
   const smiBin = opts.nvidiaSmiPath ?? 'nvidia-smi';
+  checkPowerSource(source);
   if (source === 'none') return createNoneMeter();
   if (source.startsWith('dcgm:')) {
     const url = source.slice('dcgm:'.length);

@@ -181,7 +181,9 @@ export function interpretEventFull(
     parsed = JSON.parse(decoder.decode(buf.subarray(start, end)));
   } catch {
     acc.error =
-      kind === SSE_ERROR ? decoder.decode(buf.subarray(start, end)).slice(0, 200) : 'malformed SSE event';
+      kind === SSE_ERROR
+        ? decoder.decode(buf.subarray(start, Math.min(end, start + 4096)))
+        : 'malformed SSE event';
     return;
   }
   if (kind === SSE_ERROR) {

@@ -7,11 +7,12 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { BenchError } from 'inferencebench';
+import { BenchError, maskSecrets } from 'inferencebench';
 import { Client, Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
 import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
+import { parseEndpoint } from './endpoint-url.js';
 import { buildRequestBody, requestPath } from './request-body.js';
 import { type SseEventKind, SseParser } from './sse-parser.js';
 
@@ -36,7 +37,14 @@ export type StreamingTransport = 'raw' | 'undici';
 /** The transport for `http:` endpoints when none is asked for (bench/notes/client.md has the comparison). */
 export const DEFAULT_TRANSPORT: StreamingTransport = 'raw';
 
-const ERROR_BODY_BYTES = 200;
+/**
+ * An error body is kept to its first ERROR_BODY_CHARS once secrets are masked in it (any error text to
+ * ERROR_TEXT_CHARS); up to ERROR_BODY_BYTES are read first, so a key echoed across the cut is masked
+ * whole rather than stored in part (SPEC §14: mask first, then cut).
+ */
+const ERROR_BODY_CHARS = 200;
+const ERROR_TEXT_CHARS = 300;
+const ERROR_BODY_BYTES = 4096;
 const decoder = new TextDecoder();
 
 class TimeoutAbort extends Error {}
@@ -78,9 +86,14 @@ function unwatchSignal(signal: AbortSignal, handler: RequestHandler): void {
   signal.removeEventListener('abort', watch.onAbort);
 }
 
-/** Removes the API key from any text that may leave the client (error messages, bodies). */
+/** Removes the API key (and every registered secret) from any text that may leave the client. */
 function redact(text: string, apiKey: string | undefined): string {
-  return apiKey ? text.split(apiKey).join('***') : text;
+  return maskSecrets(apiKey ? text.split(apiKey).join('***') : text);
+}
+
+/** Mask first, then cut: never a prefix of a key in a stored error. */
+function maskedPrefix(text: string, apiKey: string | undefined, chars: number): string {
+  return redact(text, apiKey).slice(0, chars);
 }
 
 /**
@@ -240,7 +253,9 @@ class RequestHandler implements RawResponseHandler {
   }
 
   private errorText(): string {
-    return this.errorBody ? decoder.decode(this.errorBody.subarray(0, this.errorBodyLen)) : '';
+    if (!this.errorBody) return '';
+    const body = decoder.decode(this.errorBody.subarray(0, this.errorBodyLen));
+    return maskedPrefix(body, this.apiKey, ERROR_BODY_CHARS);
   }
 
   private finish(status: RequestStatus, error: string | null): void {
@@ -258,7 +273,7 @@ class RequestHandler implements RawResponseHandler {
       usagePromptTokens: acc.usagePromptTokens,
       text: acc.text,
       httpStatus: this.httpStatus,
-      error: error === null ? null : redact(error, this.apiKey),
+      error: error === null ? null : maskedPrefix(error, this.apiKey, ERROR_TEXT_CHARS),
       systemFingerprint: acc.systemFingerprint,
       retries: this.retries,
       cachedPromptTokens: acc.cachedPromptTokens,
@@ -283,6 +298,21 @@ export function createStreamingClient(options: StreamingClientOptions): Streamin
   return transport === 'raw'
     ? rawClient(options, url, basePath, connections)
     : undiciClient(options, url, basePath, connections);
+}
+
+/**
+ * The Authorization header (the API key as a bearer token, else the URL's userinfo as Basic auth) and
+ * the query string that every request to this endpoint carries (`?api_key=...` stays on the requests).
+ */
+function endpointParts(
+  options: StreamingClientOptions,
+  url: URL,
+): { authorization: string | null; query: string } {
+  const ep = parseEndpoint(url.href);
+  return {
+    authorization: options.apiKey ? `Bearer ${options.apiKey}` : ep.basicAuth,
+    query: ep.query,
+  };
 }
 
 function endpointError(url: URL, err: Error, apiKey: string | undefined): BenchError {
@@ -317,10 +347,12 @@ function rawClient(
   connections: number,
 ): StreamingClient {
   const pool = new RawHttpPool(url, connections);
+  const { authorization, query } = endpointParts(options, url);
+  const authLine = authorization ? `authorization: ${authorization}\r\n` : '';
   // Everything before the path and after it up to content-length is the same for every request.
   const afterPath =
-    ` HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n` +
-    (options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : '') +
+    `${query} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\n` +
+    authLine +
     'connection: keep-alive\r\ncontent-length: ';
   return {
     send(
@@ -340,9 +372,7 @@ function rawClient(
       const count = Math.min(Math.max(1, Math.floor(n)), connections);
       // As with undici: one GET /models per connection, all at once so each needs its own connection, and
       // the server has accepted and answered on every one before the first measured request.
-      const text = `GET ${basePath}/models HTTP/1.1\r\nhost: ${url.host}\r\naccept: application/json\r\n${
-        options.apiKey ? `authorization: Bearer ${options.apiKey}\r\n` : ''
-      }connection: keep-alive\r\n\r\n`;
+      const text = `GET ${basePath}/models${query} HTTP/1.1\r\nhost: ${url.host}\r\naccept: application/json\r\n${authLine}connection: keep-alive\r\n\r\n`;
       const attempts = Array.from(
         { length: count },
         () => new Promise<Error | null>((resolve) => pool.dispatch(text, new WarmHandler(resolve))),
@@ -401,9 +431,10 @@ function undiciClient(
     'content-type': 'application/json',
     accept: 'text/event-stream',
   };
-  if (options.apiKey) baseHeaders.authorization = `Bearer ${options.apiKey}`;
+  const { authorization, query } = endpointParts(options, url);
+  if (authorization) baseHeaders.authorization = authorization;
   const getHeaders: Record<string, string> = { accept: 'application/json' };
-  if (options.apiKey) getHeaders.authorization = `Bearer ${options.apiKey}`;
+  if (authorization) getHeaders.authorization = authorization;
 
   return {
     send(
@@ -415,7 +446,7 @@ function undiciClient(
         const body = JSON.stringify(buildRequestBody(request, options.quirks));
         handler.arm(sendOptions.timeoutMs, sendOptions.signal);
         const opts = {
-          path: basePath + requestPath(request.api),
+          path: basePath + requestPath(request.api) + query,
           method: 'POST' as const,
           headers: baseHeaders,
           body,
@@ -442,7 +473,7 @@ function undiciClient(
     async warm(n: number): Promise<void> {
       const count = Math.min(Math.max(1, Math.floor(n)), connections);
       const attempts = Array.from({ length: count }, () =>
-        pool.request({ path: `${basePath}/models`, method: 'GET', headers: getHeaders }).then(
+        pool.request({ path: `${basePath}/models${query}`, method: 'GET', headers: getHeaders }).then(
           async (res) => {
             await res.body.dump();
             return null;

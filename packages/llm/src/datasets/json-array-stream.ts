@@ -86,6 +86,11 @@ export async function* jsonArrayElements(
         continue;
       }
       if (isSpace(b)) continue;
+      // A UTF-8 byte order mark (editors on Windows write one) is not part of the JSON.
+      if (offset + i === 0 && b === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        i += 2;
+        continue;
+      }
       if (finished) throw new JsonArrayError('data after the closing ]', offset + i);
       if (!started) {
         if (b !== OPEN_BRACKET) throw new JsonArrayError('the file is not a JSON array', offset + i);

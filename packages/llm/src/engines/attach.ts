@@ -3,6 +3,8 @@ import type { LlmPlan } from '../options.js';
 import type { EngineHandle, RequestQuirks } from '../types.js';
 import type { EngineAdapter } from './adapters/base.js';
 import type { EngineContext } from './context.js';
+import { type Endpoint, endpointUrl, parseEndpoint } from '../client/endpoint-url.js';
+import { apiKeyFor } from '../preflight.js';
 import { jsonOf, probe } from './http.js';
 
 /** Hosted APIs: standard fields only, output length not enforceable. */
@@ -34,9 +36,11 @@ export async function attachEngine(
       hint: 'give the base URL of the server, e.g. --endpoint https://api.openai.com/v1',
     });
   }
-  const baseUrl = endpoint.replace(/\/+$/, '');
+  // Credentials and the query string of the URL are split off: sent as a header and kept on every request.
+  const ep = parseEndpoint(endpoint);
+  const baseUrl = ep.base;
   const envName = apiKeyEnvName(plan);
-  const key = envName ? process.env[envName] : undefined;
+  const key = apiKeyFor(plan);
   if (plan.apiKeyEnv && !key) {
     throw new BenchError(
       'BENCH_ERR_BAD_OPTION',
@@ -46,8 +50,9 @@ export async function attachEngine(
       },
     );
   }
-  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-  const models = await probe(`${baseUrl}/models`, { headers, timeoutMs: 15_000 });
+  const authorization = key ? `Bearer ${key}` : ep.basicAuth;
+  const headers: Record<string, string> = authorization ? { authorization } : {};
+  const models = await probe(endpointUrl(ep, '/models'), { headers, timeoutMs: 15_000 });
   if (models.status === null) {
     throw new BenchError('BENCH_ERR_ENDPOINT', `cannot reach ${baseUrl} (${models.error})`, {
       hint: 'check --endpoint and that the server is running and reachable from here',
@@ -81,7 +86,7 @@ export async function attachEngine(
     }
     version = await adapter.version(origin);
   } else if (models.status >= 200 && models.status < 300) {
-    version = await hostedFingerprint(baseUrl, plan, headers);
+    version = await hostedFingerprint(ep, plan, headers);
   } else {
     throw new BenchError('BENCH_ERR_ENDPOINT', `${baseUrl}/models answered HTTP ${models.status}`, {
       hint: 'check that --endpoint is the base URL of an OpenAI-compatible API (ending in /v1)',
@@ -91,7 +96,9 @@ export async function attachEngine(
   const origin = originOf(baseUrl);
   return {
     name: plan.engine,
-    baseUrl,
+    // The URL as given, credentials and query included: the client sends them the same way. Stored and
+    // printed texts are redacted by the core.
+    baseUrl: endpoint,
     version,
     commandLine: null,
     quirks: adapter ? adapter.quirks : HOSTED_QUIRKS,
@@ -105,12 +112,12 @@ export async function attachEngine(
 
 /** `system_fingerprint` of a one-token response (costs one output token), or null. */
 async function hostedFingerprint(
-  baseUrl: string,
+  ep: Endpoint,
   plan: LlmPlan,
   headers: Record<string, string>,
 ): Promise<string | null> {
   const chat = plan.api === 'chat';
-  const res = await probe(`${baseUrl}/${chat ? 'chat/completions' : 'completions'}`, {
+  const res = await probe(endpointUrl(ep, chat ? '/chat/completions' : '/completions'), {
     method: 'POST',
     headers,
     body: chat

@@ -14,9 +14,11 @@ import type {
   RunStatus,
 } from '../../plugin/types.js';
 import { createRng } from '../../rng.js';
+import { overriding, redactDeep, redactingWriter, redactText } from '../../secrets.js';
 import { resolveStorePath } from '../../store/paths.js';
 import { openStore } from '../../store/run-store.js';
 import { parseArgv } from '../argv.js';
+import { checkOutputPath, checkStorePath } from '../path-checks.js';
 import { CORE_PLAN_KEYS, coreRunOptions } from '../core-options.js';
 import { optionsHelp } from '../help.js';
 import { createProgress } from '../progress.js';
@@ -95,14 +97,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   let plan: Record<string, unknown> = {};
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
-  plan = plugin.validate?.(plan) ?? plan;
-  await plugin.preflight?.(plan);
+  plan = (await plugin.validate?.(plan)) ?? plan;
+  // Where results go is checked before anything starts too: a bad path leaves no engine and no record.
+  if (values.output) checkOutputPath(values.output as string);
+  const storePath = await resolveStorePath(values.store as string | undefined);
+  checkStorePath(storePath);
 
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
   const debug = Boolean(values.debug);
   const format = values.format as 'table' | 'json';
-  const progress = createProgress({ stream: process.stderr, quiet });
+  // Notes and warnings may quote a server's answer or a URL: both nets of secrets.ts apply (SPEC §14).
+  const rawProgress = createProgress({ stream: process.stderr, quiet });
+  const progress = overriding(rawProgress, {
+    note: (m: string) => rawProgress.note(redactText(m)),
+    warn: (m: string) => rawProgress.warn(redactText(m)),
+  });
   const log: Logger = {
     info: (m) => progress.note(m),
     warn: (m) => progress.warn(m),
@@ -111,13 +121,13 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     },
   };
 
-  const store = openStore(await resolveStorePath(values.store as string | undefined));
+  const store = openStore(storePath);
   try {
     const reaped = store.reapStaleRuns();
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
-    const environment = captureEnvironment();
-    const printed = publicPlan(plan, decls);
+    const environment = redactDeep(captureEnvironment());
+    const printed = redactDeep(publicPlan(plan, decls));
     const runId = store.createRun({
       plugin: plugin.id,
       plan: printed,
@@ -125,7 +135,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       pid: process.pid,
       host: hostname(),
     });
-    const writer = store.writer(runId);
+    const writer = redactingWriter(store.writer(runId));
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
     const controller = new AbortController();
@@ -179,15 +189,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         ? 'failed'
         : (outcome.status ?? 'complete');
     writer.close();
-    const errorText =
+    const rawError =
       thrown !== undefined
         ? thrown instanceof Error
           ? thrown.message
           : String(thrown)
         : (outcome.error ?? undefined);
+    const errorText = rawError === undefined ? undefined : redactText(rawError);
     store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+
+    // Every run that got this far has a document: a failed or aborted one is printed (--format json) and
+    // written (--output) too, so a script reading stdout or the file sees its status and what was measured.
+    const doc = store.getRunDocument(runId);
+    if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
+    if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
     if (thrown !== undefined && !aborted) {
       if (isBenchError(thrown)) throw thrown;
       throw new BenchError('BENCH_ERR_INTERNAL', `plugin ${plugin.id} failed: ${errorText}`, {
@@ -195,11 +212,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         cause: thrown,
       });
     }
-
-    const doc = store.getRunDocument(runId);
-    if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
-    if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
-    else io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
+    if (format !== 'json') io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
 
     if (aborted)
       throw new BenchError('BENCH_ERR_ABORTED', `run ${runId} aborted; what was measured is stored`, {

@@ -3,13 +3,16 @@ import { resolve } from 'node:path';
 import type { CommandIo } from '../../plugin/types.js';
 import { resolveStorePath } from '../../store/paths.js';
 import { openStore, type RunStore } from '../../store/run-store.js';
+import { checkOutputPath, checkStorePath } from '../path-checks.js';
 import { renderGeneric, renderRunList, requestsCsv, toJson } from '../render.js';
 
 async function withStore<T>(
   storeOption: string | undefined,
   fn: (store: RunStore) => T | Promise<T>,
 ): Promise<T> {
-  const store = openStore(await resolveStorePath(storeOption));
+  const path = await resolveStorePath(storeOption);
+  checkStorePath(path);
+  const store = openStore(path);
   try {
     store.reapStaleRuns();
     return await fn(store);
@@ -78,6 +81,7 @@ export async function runsExport(
   opts: { store?: string; format: string; output?: string },
   io: CommandIo,
 ): Promise<number> {
+  if (opts.output) checkOutputPath(opts.output);
   return withStore(opts.store, (store) => {
     const runId = store.resolveRunId(id);
     const text =
