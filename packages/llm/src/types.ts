@@ -73,6 +73,10 @@ export interface ClientResult {
   error: string | null;
   /** system_fingerprint if the server sent one. */
   systemFingerprint: string | null;
+  /** Seconds the server asked us to wait (a 429/503's Retry-After), when it sent one. */
+  retryAfterS?: number | null;
+  /** Content pieces whose text was not kept (the per-request text cap was reached); each is >= 1 token. */
+  droppedTextPieces?: number;
 }
 
 export interface StreamingClient {

@@ -9,9 +9,10 @@ import { BenchError } from 'inferencebench';
 import { Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
-import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
+import { RawHttpPool, type RawResponseHandler, type ResponseHead } from './raw-transport.js';
 import { buildRequestBody, requestPath } from './request-body.js';
 import { type SseEventKind, SseParser } from './sse-parser.js';
+import { capErrorText, parseRetryAfterS, streamVerdict } from './stream-verdict.js';
 
 /** Options of `createStreamingClient`. */
 export interface StreamingClientOptions {
@@ -90,6 +91,8 @@ class RequestHandler implements RawResponseHandler {
   readonly parser: SseParser;
   sentAt = Number.NaN;
   httpStatus: number | null = null;
+  private closeDelimited = false;
+  private retryAfterS: number | null = null;
   private abortFn: ((err: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
   private errorBody: Uint8Array | null = null;
@@ -154,9 +157,15 @@ class RequestHandler implements RawResponseHandler {
     this.sentAt = performance.now();
   }
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, head: ResponseHead | Buffer[] | null): boolean {
     if (statusCode < 200) return true; // 1xx informational: the real response follows
     this.httpStatus = statusCode;
+    // raw hands over what it parsed; undici the raw header pairs.
+    const h = Array.isArray(head) ? undiciHead(head) : head;
+    if (h !== null) {
+      this.closeDelimited = h.closeDelimited;
+      if (h.retryAfter !== null) this.retryAfterS = parseRetryAfterS(h.retryAfter, Date.now());
+    }
     return true;
   }
 
@@ -189,10 +198,8 @@ class RequestHandler implements RawResponseHandler {
       return;
     }
     this.parser.end(this.lastArrivalMs);
-    if (this.acc.error !== null) this.finish('stream_error', this.acc.error);
-    else if (this.parser.events === 0 && this.bodyBytes > 0)
-      this.finish('stream_error', 'response is not an SSE stream');
-    else this.finish('ok', null);
+    const why = streamVerdict(this.acc, this.parser.events, this.bodyBytes, this.closeDelimited);
+    this.finish(why === null ? 'ok' : 'stream_error', why);
   }
 
   onError(err: Error): void {
@@ -200,9 +207,10 @@ class RequestHandler implements RawResponseHandler {
     else if (err instanceof CancelAbort) this.finish('cancelled', err.message);
     else if (this.httpStatus !== null && (this.httpStatus < 200 || this.httpStatus >= 300)) {
       this.finish('http_error', `HTTP ${this.httpStatus}: ${this.errorText()}`);
-    } else if (this.acc.done && this.acc.error === null) {
-      // Everything up to [DONE] arrived; a connection dropped after it lost nothing.
-      this.finish('ok', null);
+    } else if ((this.acc.done || this.acc.finished) && this.acc.error === null) {
+      // Everything up to [DONE] (or the finish_reason) arrived; a connection dropped after it lost nothing.
+      const why = streamVerdict(this.acc, this.parser.events, this.bodyBytes, false);
+      this.finish(why === null ? 'ok' : 'stream_error', why);
     } else {
       const code = (err as { code?: string }).code;
       this.finish('stream_error', this.acc.error ?? `${err.message}${code ? ` (${code})` : ''}`);
@@ -228,10 +236,24 @@ class RequestHandler implements RawResponseHandler {
       usagePromptTokens: acc.usagePromptTokens,
       text: acc.text,
       httpStatus: this.httpStatus,
-      error: error === null ? null : redact(error, this.apiKey),
+      error: error === null ? null : capErrorText(redact(error, this.apiKey)),
       systemFingerprint: acc.systemFingerprint,
+      retryAfterS: this.retryAfterS,
+      droppedTextPieces: acc.droppedTextPieces,
     });
   }
+}
+
+/** undici's raw header pairs as the raw transport's head. */
+function undiciHead(raw: Buffer[]): ResponseHead {
+  let framed = false;
+  let retryAfter: string | null = null;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (name === 'content-length' || name === 'transfer-encoding') framed = true;
+    else if (name === 'retry-after') retryAfter = raw[i + 1]!.toString('latin1').trim().slice(0, 64);
+  }
+  return { closeDelimited: !framed, retryAfter };
 }
 
 /** Creates a client that streams completions from one OpenAI-compatible endpoint. */

@@ -529,6 +529,7 @@ export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number |
       lag_ms: r3(lagMs),
       http_status: rec.httpStatus,
       error: rec.error,
+      retry_after_s: rec.retryAfterS ?? undefined,
     },
   };
 }

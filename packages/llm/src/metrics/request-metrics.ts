@@ -50,6 +50,8 @@ export interface RequestRecord {
   chunkTokens: (number | null)[];
   httpStatus: number | null;
   error: string | null;
+  /** A 429/503's Retry-After in seconds, when the server sent one. */
+  retryAfterS?: number | null;
 }
 
 /** tpot = (last - first) / (n_out - 1), defined for n_out >= 2 (SPEC §5). */
@@ -136,7 +138,8 @@ export function buildRecord(
     nOut = result.usageCompletionTokens;
     nOutSource = 'usage';
   } else if (result && result.text.length > 0) {
-    nOut = counter.count(result.text);
+    // Past the per-request text cap only the pieces are counted (each at least one token).
+    nOut = counter.count(result.text) + (result.droppedTextPieces ?? 0);
   }
   const sentMs = result ? result.sentAt : null;
   const status = input.statusOverride ?? result?.status ?? 'cancelled';
@@ -161,5 +164,6 @@ export function buildRecord(
     chunkTokens: result?.chunkTokens ?? [],
     httpStatus: result?.httpStatus ?? null,
     error: input.errorOverride ?? result?.error ?? null,
+    retryAfterS: result?.retryAfterS ?? null,
   };
 }
