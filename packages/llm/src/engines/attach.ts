@@ -3,6 +3,7 @@ import type { LlmPlan } from '../options.js';
 import type { EngineHandle, RequestQuirks } from '../types.js';
 import type { EngineAdapter } from './adapters/base.js';
 import type { EngineContext } from './context.js';
+import { abortable, abortableSleep } from '../abortable.js';
 import { jsonOf, probe } from './http.js';
 
 /** Hosted APIs: standard fields only, output length not enforceable. */
@@ -47,7 +48,9 @@ export async function attachEngine(
     );
   }
   const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-  const models = await probe(`${baseUrl}/models`, { headers, timeoutMs: 15_000 });
+  const models = await probe(`${baseUrl}/models`, { headers, timeoutMs: 15_000, signal: ctx.signal });
+  if (ctx.signal.aborted)
+    throw new BenchError('BENCH_ERR_ABORTED', `interrupted while attaching to ${baseUrl}`);
   if (models.status === null) {
     throw new BenchError('BENCH_ERR_ENDPOINT', `cannot reach ${baseUrl} (${models.error})`, {
       hint: 'check --endpoint and that the server is running and reachable from here',
@@ -65,7 +68,8 @@ export async function attachEngine(
   if (adapter) {
     const origin = originOf(baseUrl);
     const deadline = performance.now() + plan.readyTimeout * 1000;
-    while ((await adapter.readiness(origin)) !== 'ready') {
+    const waiting = `waiting for ${baseUrl} to become ready`;
+    while ((await abortable(adapter.readiness(origin), ctx.signal, waiting)) !== 'ready') {
       if (ctx.signal.aborted)
         throw new BenchError('BENCH_ERR_ABORTED', `interrupted while waiting for ${baseUrl}`);
       if (performance.now() > deadline) {
@@ -77,11 +81,11 @@ export async function attachEngine(
           },
         );
       }
-      await new Promise((r) => setTimeout(r, ctx.pollIntervalMs ?? 500));
+      await abortableSleep(ctx.pollIntervalMs ?? 500, ctx.signal, waiting);
     }
-    version = await adapter.version(origin);
+    version = await abortable(adapter.version(origin), ctx.signal, `reading the version of ${baseUrl}`);
   } else if (models.status >= 200 && models.status < 300) {
-    version = await hostedFingerprint(baseUrl, plan, headers);
+    version = await abortable(hostedFingerprint(baseUrl, plan, headers), ctx.signal, `probing ${baseUrl}`);
   } else {
     throw new BenchError('BENCH_ERR_ENDPOINT', `${baseUrl}/models answered HTTP ${models.status}`, {
       hint: 'check that --endpoint is the base URL of an OpenAI-compatible API (ending in /v1)',
