@@ -40,6 +40,11 @@ const decoder = new TextDecoder();
 
 class TimeoutAbort extends Error {}
 class CancelAbort extends Error {}
+/** The stream broke a bound of ours (an event without end): a stream_error, the connection dropped. */
+class LimitAbort extends Error {}
+
+/** Bytes one SSE event may take: the parser holds an unfinished event whole, so an endless one is cut here. */
+const MAX_EVENT_BYTES = 32 * 1024 * 1024;
 
 /**
  * Requests in flight per caller signal. A signal gets one 'abort' listener however many requests share it
@@ -99,6 +104,7 @@ class RequestHandler implements RawResponseHandler {
   private errorBodyLen = 0;
   private lastArrivalMs = 0;
   private bodyBytes = 0;
+  private bodyBytesAtEvent = 0;
   private settled = false;
   private timer: NodeJS.Timeout | null = null;
   private signal: AbortSignal | null = null;
@@ -108,9 +114,10 @@ class RequestHandler implements RawResponseHandler {
     private readonly resolve: (result: ClientResult) => void,
   ) {
     const acc = this.acc;
-    this.parser = new SseParser((kind: SseEventKind, buf, start, end, arrivalMs) =>
-      interpretEvent(acc, kind, buf, start, end, arrivalMs),
-    );
+    this.parser = new SseParser((kind: SseEventKind, buf, start, end, arrivalMs) => {
+      this.bodyBytesAtEvent = this.bodyBytes;
+      interpretEvent(acc, kind, buf, start, end, arrivalMs);
+    });
   }
 
   arm(timeoutMs: number, signal: AbortSignal | undefined): void {
@@ -183,6 +190,10 @@ class RequestHandler implements RawResponseHandler {
     const status = this.httpStatus ?? 0;
     if (status >= 200 && status < 300) {
       this.parser.push(buf, arrivalMs, start, end);
+      if (this.bodyBytes - this.bodyBytesAtEvent > MAX_EVENT_BYTES)
+        this.abort(
+          new LimitAbort(`an SSE event larger than ${MAX_EVENT_BYTES >> 20} MB (no event boundary)`),
+        );
     } else if (this.errorBodyLen < ERROR_BODY_BYTES) {
       this.errorBody ??= new Uint8Array(ERROR_BODY_BYTES);
       const take = Math.min(end - start, ERROR_BODY_BYTES - this.errorBodyLen);
@@ -205,6 +216,7 @@ class RequestHandler implements RawResponseHandler {
   onError(err: Error): void {
     if (err instanceof TimeoutAbort) this.finish('timeout', err.message);
     else if (err instanceof CancelAbort) this.finish('cancelled', err.message);
+    else if (err instanceof LimitAbort) this.finish('stream_error', err.message);
     else if (this.httpStatus !== null && (this.httpStatus < 200 || this.httpStatus >= 300)) {
       this.finish('http_error', `HTTP ${this.httpStatus}: ${this.errorText()}`);
     } else if ((this.acc.done || this.acc.finished) && this.acc.error === null) {
