@@ -3,7 +3,8 @@
  * what was written, and says so in one line. Marking it needs a few pages of free space on a disk that
  * has none, so every run holds a small reserve file beside the store and deletes it when the disk fills.
  */
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { BenchError } from './errors.js';
 
 /** Room kept for the last writes of a run whose disk filled: its level document, summary and status. */
@@ -31,6 +32,7 @@ export interface SpaceReserve {
  */
 export function reserveSpace(storePath: string): SpaceReserve {
   if (/^[a-z]+:\/\//i.test(storePath) || storePath === ':memory:') return { release: () => {} };
+  removeStaleReserves(storePath);
   const path = `${storePath}.${process.pid}.reserve`;
   let held = false;
   try {
@@ -53,6 +55,34 @@ export function reserveSpace(storePath: string): SpaceReserve {
       } catch {}
     },
   };
+}
+
+/** Reserves left by runs whose process was killed (SIGKILL gives no chance to delete them). */
+function removeStaleReserves(storePath: string): void {
+  const prefix = `${basename(storePath)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(storePath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.reserve')) continue;
+    const pid = Number(name.slice(prefix.length, -'.reserve'.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    try {
+      unlinkSync(join(dirname(storePath), name));
+    } catch {}
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The one-line error of a run stopped by a store write failure (exit 5). */
