@@ -12,6 +12,7 @@ import {
   type RunContext,
   type RunOutcome,
 } from 'inferencebench';
+import { abortable } from './abortable.js';
 import { createStreamingClient } from './client/streaming-client.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
@@ -196,6 +197,12 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   if (hardwareWarning) ctx.progress.warn(hardwareWarning);
   ctx.writer.mergeEnvironment({ hardware: { ...hardware, label: hardwareLabel(hardware) } });
 
+  // One signal stops the run on Ctrl-C and when the engine dies; data measured so far is kept. It listens
+  // before the engine is acquired: an abort fired during the attach must not be missed by the levels.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  if (ctx.signal.aborted) stop.abort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
   const engine = await acquireEngine(plan, {
     runDir: ctx.writer.runDir(),
     progress: ctx.progress,
@@ -229,10 +236,6 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   let client: StreamingClient | null = null;
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
-  // One signal stops the level on Ctrl-C and when the engine dies; data measured so far is kept.
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
   let engineError: unknown = null;
   engine.died.catch((err: unknown) => {
     engineError = err;
@@ -262,9 +265,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     // SPEC §4: synthetic prompts are unique per request, so no prefix cache flatters TTFT by accident.
     if (dataset.id === 'synthetic')
       client = withUniquePrompts(client, ctx.rng.fork(`unique-prompts/${ctx.runId}`));
-    await client.warm(maxC);
+    await abortable(client.warm(maxC), stop.signal, 'opening connections');
     await probeRequest(client, plan, dataset.items[0]!, ctx);
-    meter = await (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
+    const meterStart = (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
+    // An abandoned start still hands over its meter, so that it is stopped too.
+    meter = await abortable(meterStart, stop.signal, 'measuring idle power').catch(async (err: unknown) => {
+      void meterStart.then((m) => m?.stop()).catch(() => {});
+      throw err;
+    });
     let powerSamplesWritten = 0;
     const writePowerSamples = (): void => {
       const all = meter?.samples?.() ?? [];

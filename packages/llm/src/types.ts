@@ -83,6 +83,10 @@ export interface ClientResult {
   cachedPromptTokens?: number | null;
   /** The engine's own timings of the request (llama.cpp `timings`), when it sends them. */
   serverTimings?: ServerTimings | null;
+  /** Seconds the server asked us to wait (a 429/503's Retry-After), when it sent one. */
+  retryAfterS?: number | null;
+  /** Content pieces whose text was not kept (the per-request text cap was reached); each is >= 1 token. */
+  droppedTextPieces?: number;
 }
 
 /** llama.cpp's `timings` object (tools/server: server_slot_stats::to_json), the fields kept. */

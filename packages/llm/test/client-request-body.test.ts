@@ -5,6 +5,7 @@ import {
   chatRequest,
   clientFor,
   readBody,
+  sseToken,
   startServer,
   type TestServer,
   TRANSPORTS,
@@ -56,7 +57,8 @@ describe.each(TRANSPORTS)('request as the server receives it (%s)', (transport) 
     server = await startServer(async (req, res) => {
       got.push({ url: req.url ?? '', body: JSON.parse(await readBody(req)), headers: req.headers });
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end('data: [DONE]\n\n');
+      // One token: a stream of `[DONE]` alone is a stream_error (SPEC §5).
+      res.end(`${sseToken('a')}data: [DONE]\n\n`);
     });
   });
   afterAll(() => server.close());

@@ -255,8 +255,13 @@ export class RunStore {
     return dir;
   }
 
-  /** A writer for one run: requests and samples batched, flushed at most 1 s apart and on flush(). */
-  writer(runId: string): StoreRunWriter {
+  /**
+   * A writer for one run: requests and samples batched, flushed at most 1 s apart and on flush(). With
+   * `onError`, a failed write (a full disk) does not throw into whoever wrote: `onError` hears of it once,
+   * later requests and samples are dropped, and level/summary writes are tried once more after it (the
+   * caller may have freed space).
+   */
+  writer(runId: string, options: { onError?: (err: unknown) => void } = {}): StoreRunWriter {
     const db = this.db;
     const current = db.prepare(`SELECT plan, environment FROM runs WHERE id = ?`).get(runId) as
       | { plan: string; environment: string }
@@ -275,6 +280,26 @@ export class RunStore {
     const samples: unknown[][] = [];
     let timer: NodeJS.Timeout | null = null;
     let closed = false;
+    let failed = false;
+    const failWith = (err: unknown): void => {
+      requests.length = 0;
+      samples.length = 0;
+      if (!options.onError) throw err;
+      if (failed) return;
+      failed = true;
+      options.onError(err);
+    };
+    /** A direct write; after a failure it is tried once more (onError may have made room). */
+    const attempt = (write: () => void): void => {
+      try {
+        write();
+      } catch (err) {
+        failWith(err);
+        try {
+          write();
+        } catch {}
+      }
+    };
     const writeBatch = db.transaction(() => {
       for (const r of requests) insertRequest.run(...r);
       for (const s of samples) insertSample.run(...s);
@@ -285,7 +310,17 @@ export class RunStore {
         timer = null;
       }
       if (requests.length === 0 && samples.length === 0) return;
-      writeBatch();
+      if (failed) {
+        requests.length = 0;
+        samples.length = 0;
+        return;
+      }
+      try {
+        writeBatch();
+      } catch (err) {
+        failWith(err);
+        return;
+      }
       requests.length = 0;
       samples.length = 0;
     };
@@ -305,27 +340,31 @@ export class RunStore {
       runDir: () => this.runDir(runId),
       mergeEnvironment(patch) {
         Object.assign(environment, patch);
-        db.prepare(`UPDATE runs SET environment = ? WHERE id = ?`).run(JSON.stringify(environment), runId);
+        attempt(() =>
+          db.prepare(`UPDATE runs SET environment = ? WHERE id = ?`).run(JSON.stringify(environment), runId),
+        );
       },
       mergePlan(patch) {
         Object.assign(plan, patch);
-        db.prepare(`UPDATE runs SET plan = ? WHERE id = ?`).run(JSON.stringify(plan), runId);
+        attempt(() => db.prepare(`UPDATE runs SET plan = ? WHERE id = ?`).run(JSON.stringify(plan), runId));
       },
       level(index, data) {
         checkOpen();
-        db.prepare(`INSERT OR REPLACE INTO levels (run_id, idx, data) VALUES (?, ?, ?)`).run(
-          runId,
-          index,
-          JSON.stringify(data ?? null),
+        attempt(() =>
+          db
+            .prepare(`INSERT OR REPLACE INTO levels (run_id, idx, data) VALUES (?, ?, ?)`)
+            .run(runId, index, JSON.stringify(data ?? null)),
         );
       },
       request(record: RequestRecordInput) {
         checkOpen();
+        if (failed) return;
         requests.push(requestRow(runId, record));
         scheduled();
       },
       sample(sample: SampleInput) {
         checkOpen();
+        if (failed) return;
         samples.push([
           runId,
           sample.series,
@@ -336,7 +375,9 @@ export class RunStore {
         scheduled();
       },
       setSummary(summary) {
-        db.prepare(`UPDATE runs SET summary = ? WHERE id = ?`).run(JSON.stringify(summary ?? null), runId);
+        attempt(() =>
+          db.prepare(`UPDATE runs SET summary = ? WHERE id = ?`).run(JSON.stringify(summary ?? null), runId),
+        );
       },
       flush,
       close() {

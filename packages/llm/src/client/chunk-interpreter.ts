@@ -9,6 +9,12 @@ import { SSE_ERROR, type SseEventKind } from './sse-parser.js';
 
 const decoder = new TextDecoder();
 
+/**
+ * Text kept per request (escaped bytes plus decoded characters, about 1 MB): enough for any real output
+ * length, and a server that streams without end cannot grow a request without bound (SPEC §15).
+ */
+export const MAX_TEXT_CHARS = 1 << 20;
+
 /** Everything one stream has told us so far. Text is kept as escaped JSON bytes and decoded on demand. */
 export class StreamAccumulator {
   chunkTimes: number[] = [];
@@ -26,6 +32,12 @@ export class StreamAccumulator {
   done = false;
   /** First in-stream error message (error event, error object, malformed JSON). */
   error: string | null = null;
+  /** Some event had a top-level `choices` array (a server's native, non-OpenAI route has none). */
+  sawChoices = false;
+  /** Some choice carried a string `finish_reason`: the server said the completion ended. */
+  finished = false;
+  /** Text pieces dropped once the kept text reached MAX_TEXT_CHARS (each is at least one token). */
+  droppedTextPieces = 0;
   /**
    * Bytes of the last fast-path chunk before its top-level `"choices":` value. Servers repeat them byte for
    * byte on every chunk (`{"id":...,"object":...,"created":...,"model":...,"choices":`), so a chunk that
@@ -68,12 +80,20 @@ export class StreamAccumulator {
 
   /** Appends already decoded text. */
   appendText(s: string): void {
+    if (this.rawLen + this.decoded.length >= MAX_TEXT_CHARS) {
+      this.droppedTextPieces++;
+      return;
+    }
     if (this.rawLen > 0) this.flushRaw();
     this.decoded += s;
   }
 
   /** Appends the bytes of a JSON string literal's content, escapes included. */
   appendRawText(buf: Uint8Array, start: number, end: number): void {
+    if (this.rawLen + this.decoded.length >= MAX_TEXT_CHARS) {
+      this.droppedTextPieces++;
+      return;
+    }
     const need = this.rawLen + end - start;
     if (need > this.raw.length) {
       const grown = new Uint8Array(Math.max(need, this.raw.length * 2, 256));
@@ -205,8 +225,10 @@ export function interpretEventFull(
   if (typeof parsed.system_fingerprint === 'string') acc.systemFingerprint = parsed.system_fingerprint;
   let isToken = false;
   const choices = parsed.choices;
+  if (Array.isArray(choices)) acc.sawChoices = true;
   if (Array.isArray(choices) && choices.length > 0 && isObject(choices[0])) {
     const choice = choices[0];
+    if (typeof choice.finish_reason === 'string') acc.finished = true;
     let piece = '';
     if (isObject(choice.delta)) {
       const { reasoning_content: reasoning, content } = choice.delta;
@@ -263,6 +285,8 @@ let prefixFpStart = -1;
 let prefixFpEnd = -1;
 // A top-level system_fingerprint key (any value) was scanned.
 let fpKeySeen = false;
+// choices[0] has a string finish_reason.
+let finishSeen = false;
 // The key read by the last scanKey (without quotes).
 let keyStartS = 0;
 let keyEndS = 0;
@@ -469,6 +493,8 @@ function scanMembersFrom(
       } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'text')) {
         textStart = valueStart + 1;
         textEnd = i - 1;
+      } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'finish_reason')) {
+        finishSeen = true;
       } else if (role === TOP && keyIs(b, keyStart, keyEnd, 'system_fingerprint')) {
         fpStart = valueStart + 1;
         fpEnd = i - 1;
@@ -548,6 +574,7 @@ export function interpretEvent(
   contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = fpStart = fpEnd = -1;
   choicesKeyStart = choicesKeyEnd = choicesValueAt = prefixFpStart = prefixFpEnd = -1;
   fpKeySeen = false;
+  finishSeen = false;
   let after: number;
   const usePrefix = hasPrefix(acc, buf, start, end);
   if (usePrefix) {
@@ -572,6 +599,8 @@ export function interpretEvent(
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
+  if (usePrefix || (choicesValueAt >= 0 && buf[choicesValueAt] === 91)) acc.sawChoices = true;
+  if (finishSeen) acc.finished = true;
   // The skipped prefix's fingerprint counts unless a later key in this chunk replaces it (JSON.parse: last wins).
   if (usePrefix && acc.prefixFp !== null && !fpKeySeen) acc.systemFingerprint = acc.prefixFp;
   if (fpStart >= 0 && !sameAscii(acc.systemFingerprint, buf, fpStart, fpEnd)) {

@@ -16,7 +16,7 @@ export interface RawResponseHandler {
   onStart(abort: (reason: Error) => void): void;
   /** The request bytes were handed to a connected socket. */
   onSent(): void;
-  onHeaders(statusCode: number): void;
+  onHeaders(statusCode: number, head: ResponseHead): void;
   /** `buf[start..end)` are body bytes that arrived at `arrivalMs`; a view valid only during the call. */
   onBody(buf: Uint8Array, start: number, end: number, arrivalMs: number): void;
   onComplete(): void;
@@ -26,6 +26,14 @@ export interface RawResponseHandler {
    * a fresh connection (SPEC §5). `onSent` follows again when it is written there.
    */
   onRetry?(): void;
+}
+
+/** What the response head says beyond its status: how the body ends, and a 429/503's Retry-After. */
+export interface ResponseHead {
+  /** No Content-Length and not chunked: the body ends when the server closes (its end proves nothing). */
+  closeDelimited: boolean;
+  /** The Retry-After header as sent, or null. */
+  retryAfter: string | null;
 }
 
 /** A transport or protocol failure, with a code like undici's so error texts stay recognisable. */
@@ -361,6 +369,7 @@ class Connection {
     let chunked = false;
     let length = -1;
     let keepAliveMs = Number.POSITIVE_INFINITY;
+    let retryAfter: string | null = null;
     for (let k = 1; k < lines.length; k++) {
       const line = lines[k]!;
       const colon = line.indexOf(':');
@@ -381,11 +390,12 @@ class Connection {
         // `max=N`: at most N requests on this connection, this one included (the cautious reading).
         const m = /max=(\d+)/.exec(value);
         if (m) this.requestsLeft = Math.min(this.requestsLeft, Number(m[1]));
-      }
+      } else if (name === 'retry-after') retryAfter = value.slice(0, 64);
     }
     this.keepAlive = keepAlive;
     this.keepAliveMs = keepAliveMs;
-    this.ex!.handler.onHeaders(status);
+    const closeDelimited = !chunked && length === -1 && status !== 204 && status !== 304;
+    this.ex!.handler.onHeaders(status, { closeDelimited, retryAfter });
     if (this.ex === null) return -1; // aborted from onHeaders
     if (status === 204 || status === 304) {
       this.complete(consumed === n);

@@ -11,10 +11,11 @@ import { BenchError, maskSecrets } from 'inferencebench';
 import { Client, Pool } from 'undici';
 import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
-import { RawHttpPool, type RawResponseHandler } from './raw-transport.js';
+import { RawHttpPool, type RawResponseHandler, type ResponseHead } from './raw-transport.js';
 import { parseEndpoint } from './endpoint-url.js';
 import { buildRequestBody, requestPath } from './request-body.js';
 import { type SseEventKind, SseParser } from './sse-parser.js';
+import { capErrorText, parseRetryAfterS, streamVerdict } from './stream-verdict.js';
 
 /** Options of `createStreamingClient`. */
 export interface StreamingClientOptions {
@@ -49,6 +50,11 @@ const decoder = new TextDecoder();
 
 class TimeoutAbort extends Error {}
 class CancelAbort extends Error {}
+/** The stream broke a bound of ours (an event without end): a stream_error, the connection dropped. */
+class LimitAbort extends Error {}
+
+/** Bytes one SSE event may take: the parser holds an unfinished event whole, so an endless one is cut here. */
+const MAX_EVENT_BYTES = 32 * 1024 * 1024;
 
 /**
  * Requests in flight per caller signal. A signal gets one 'abort' listener however many requests share it
@@ -105,12 +111,15 @@ class RequestHandler implements RawResponseHandler {
   readonly parser: SseParser;
   sentAt = Number.NaN;
   httpStatus: number | null = null;
+  private closeDelimited = false;
+  private retryAfterS: number | null = null;
   private abortFn: ((err: Error) => void) | null = null;
   private pendingAbort: Error | null = null;
   private errorBody: Uint8Array | null = null;
   private errorBodyLen = 0;
   private lastArrivalMs = 0;
   private bodyBytes = 0;
+  private bodyBytesAtEvent = 0;
   private settled = false;
   private timer: NodeJS.Timeout | null = null;
   private signal: AbortSignal | null = null;
@@ -126,9 +135,10 @@ class RequestHandler implements RawResponseHandler {
     private readonly resolve: (result: ClientResult) => void,
   ) {
     const acc = this.acc;
-    this.parser = new SseParser((kind: SseEventKind, buf, start, end, arrivalMs) =>
-      interpretEvent(acc, kind, buf, start, end, arrivalMs),
-    );
+    this.parser = new SseParser((kind: SseEventKind, buf, start, end, arrivalMs) => {
+      this.bodyBytesAtEvent = this.bodyBytes;
+      interpretEvent(acc, kind, buf, start, end, arrivalMs);
+    });
   }
 
   arm(timeoutMs: number, signal: AbortSignal | undefined): void {
@@ -180,9 +190,15 @@ class RequestHandler implements RawResponseHandler {
     this.retries++;
   }
 
-  onHeaders(statusCode: number): boolean {
+  onHeaders(statusCode: number, head: ResponseHead | Buffer[] | null): boolean {
     if (statusCode < 200) return true; // 1xx informational: the real response follows
     this.httpStatus = statusCode;
+    // raw hands over what it parsed; undici the raw header pairs.
+    const h = Array.isArray(head) ? undiciHead(head) : head;
+    if (h !== null) {
+      this.closeDelimited = h.closeDelimited;
+      if (h.retryAfter !== null) this.retryAfterS = parseRetryAfterS(h.retryAfter, Date.now());
+    }
     return true;
   }
 
@@ -200,6 +216,10 @@ class RequestHandler implements RawResponseHandler {
     const status = this.httpStatus ?? 0;
     if (status >= 200 && status < 300) {
       this.parser.push(buf, arrivalMs, start, end);
+      if (this.bodyBytes - this.bodyBytesAtEvent > MAX_EVENT_BYTES)
+        this.abort(
+          new LimitAbort(`an SSE event larger than ${MAX_EVENT_BYTES >> 20} MB (no event boundary)`),
+        );
     } else if (this.errorBodyLen < ERROR_BODY_BYTES) {
       this.errorBody ??= new Uint8Array(ERROR_BODY_BYTES);
       const take = Math.min(end - start, ERROR_BODY_BYTES - this.errorBodyLen);
@@ -215,10 +235,8 @@ class RequestHandler implements RawResponseHandler {
       return;
     }
     this.parser.end(this.lastArrivalMs);
-    if (this.acc.error !== null) this.finish('stream_error', this.acc.error);
-    else if (this.parser.events === 0 && this.bodyBytes > 0)
-      this.finish('stream_error', 'response is not an SSE stream');
-    else this.finish('ok', null);
+    const why = streamVerdict(this.acc, this.parser.events, this.bodyBytes, this.closeDelimited);
+    this.finish(why === null ? 'ok' : 'stream_error', why);
   }
 
   onError(err: Error): void {
@@ -241,11 +259,13 @@ class RequestHandler implements RawResponseHandler {
     }
     if (err instanceof TimeoutAbort) this.finish('timeout', err.message);
     else if (err instanceof CancelAbort) this.finish('cancelled', err.message);
+    else if (err instanceof LimitAbort) this.finish('stream_error', err.message);
     else if (this.httpStatus !== null && (this.httpStatus < 200 || this.httpStatus >= 300)) {
       this.finish('http_error', `HTTP ${this.httpStatus}: ${this.errorText()}`);
-    } else if (this.acc.done && this.acc.error === null) {
-      // Everything up to [DONE] arrived; a connection dropped after it lost nothing.
-      this.finish('ok', null);
+    } else if ((this.acc.done || this.acc.finished) && this.acc.error === null) {
+      // Everything up to [DONE] (or the finish_reason) arrived; a connection dropped after it lost nothing.
+      const why = streamVerdict(this.acc, this.parser.events, this.bodyBytes, false);
+      this.finish(why === null ? 'ok' : 'stream_error', why);
     } else {
       const code = (err as { code?: string }).code;
       this.finish('stream_error', this.acc.error ?? `${err.message}${code ? ` (${code})` : ''}`);
@@ -278,8 +298,22 @@ class RequestHandler implements RawResponseHandler {
       retries: this.retries,
       cachedPromptTokens: acc.cachedPromptTokens,
       serverTimings: acc.serverTimings,
+      retryAfterS: this.retryAfterS,
+      droppedTextPieces: acc.droppedTextPieces,
     });
   }
+}
+
+/** undici's raw header pairs as the raw transport's head. */
+function undiciHead(raw: Buffer[]): ResponseHead {
+  let framed = false;
+  let retryAfter: string | null = null;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (name === 'content-length' || name === 'transfer-encoding') framed = true;
+    else if (name === 'retry-after') retryAfter = raw[i + 1]!.toString('latin1').trim().slice(0, 64);
+  }
+  return { closeDelimited: !framed, retryAfter };
 }
 
 /** Creates a client that streams completions from one OpenAI-compatible endpoint. */

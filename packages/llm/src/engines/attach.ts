@@ -5,6 +5,7 @@ import type { EngineAdapter } from './adapters/base.js';
 import type { EngineContext } from './context.js';
 import { type Endpoint, endpointUrl, parseEndpoint } from '../client/endpoint-url.js';
 import { apiKeyFor } from '../preflight.js';
+import { abortable, abortableSleep } from '../abortable.js';
 import { jsonOf, probe } from './http.js';
 
 /** Hosted APIs: standard fields only, output length not enforceable. */
@@ -52,7 +53,9 @@ export async function attachEngine(
   }
   const authorization = key ? `Bearer ${key}` : ep.basicAuth;
   const headers: Record<string, string> = authorization ? { authorization } : {};
-  const models = await probe(endpointUrl(ep, '/models'), { headers, timeoutMs: 15_000 });
+  const models = await probe(endpointUrl(ep, '/models'), { headers, timeoutMs: 15_000, signal: ctx.signal });
+  if (ctx.signal.aborted)
+    throw new BenchError('BENCH_ERR_ABORTED', `interrupted while attaching to ${baseUrl}`);
   if (models.status === null) {
     throw new BenchError('BENCH_ERR_ENDPOINT', `cannot reach ${baseUrl} (${models.error})`, {
       hint: 'check --endpoint and that the server is running and reachable from here',
@@ -70,7 +73,8 @@ export async function attachEngine(
   if (adapter) {
     const origin = originOf(baseUrl);
     const deadline = performance.now() + plan.readyTimeout * 1000;
-    while ((await adapter.readiness(origin)) !== 'ready') {
+    const waiting = `waiting for ${baseUrl} to become ready`;
+    while ((await abortable(adapter.readiness(origin), ctx.signal, waiting)) !== 'ready') {
       if (ctx.signal.aborted)
         throw new BenchError('BENCH_ERR_ABORTED', `interrupted while waiting for ${baseUrl}`);
       if (performance.now() > deadline) {
@@ -82,11 +86,11 @@ export async function attachEngine(
           },
         );
       }
-      await new Promise((r) => setTimeout(r, ctx.pollIntervalMs ?? 500));
+      await abortableSleep(ctx.pollIntervalMs ?? 500, ctx.signal, waiting);
     }
-    version = await adapter.version(origin);
+    version = await abortable(adapter.version(origin), ctx.signal, `reading the version of ${baseUrl}`);
   } else if (models.status >= 200 && models.status < 300) {
-    version = await hostedFingerprint(ep, plan, headers);
+    version = await abortable(hostedFingerprint(ep, plan, headers), ctx.signal, `probing ${baseUrl}`);
   } else {
     throw new BenchError('BENCH_ERR_ENDPOINT', `${baseUrl}/models answered HTTP ${models.status}`, {
       hint: 'check that --endpoint is the base URL of an OpenAI-compatible API (ending in /v1)',

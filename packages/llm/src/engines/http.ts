@@ -17,6 +17,8 @@ export async function probe(
     body?: unknown;
     headers?: Record<string, string>;
     timeoutMs?: number;
+    /** Ends the probe at once (Ctrl-C). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<ProbeResponse> {
   try {
@@ -26,14 +28,39 @@ export async function probe(
       method: opts.method ?? 'GET',
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+      signal: opts.signal
+        ? AbortSignal.any([AbortSignal.timeout(opts.timeoutMs ?? 5000), opts.signal])
+        : AbortSignal.timeout(opts.timeoutMs ?? 5000),
     });
-    return { status: res.status, body: await res.text(), error: null };
+    return { status: res.status, body: await boundedText(res), error: null };
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     return { status: null, body: '', error: why };
   }
+}
+
+/** Bytes of a probe's body kept: health, models and version answers are small; an endless one is not. */
+export const MAX_PROBE_BODY_BYTES = 1 << 20;
+
+/** The body as text, at most MAX_PROBE_BODY_BYTES of it: the rest is not read (the stream is cancelled). */
+async function boundedText(res: Response): Promise<string> {
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let kept = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const take = Math.min(value.length, MAX_PROBE_BODY_BYTES - kept);
+    parts.push(take === value.length ? value : value.subarray(0, take));
+    kept += take;
+    if (kept >= MAX_PROBE_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      break;
+    }
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /** JSON body of a 2xx response, or null. */

@@ -5,6 +5,7 @@ import type { LlmPlan } from '../options.js';
 import type { EngineHandle } from '../types.js';
 import type { EngineAdapter } from './adapters/base.js';
 import type { EngineContext } from './context.js';
+import { abortable, abortableSleep } from '../abortable.js';
 import { probe } from './http.js';
 import { type EngineProcess, freePort, logTail, spawnEngine } from './process.js';
 import { decideLaunch, type LaunchDecision } from '../models/launch-plan.js';
@@ -133,11 +134,15 @@ export async function launchEngine(
   try {
     let origin = `http://${host}:${port}`;
     if (cmd.portFromStdout) {
-      const line = await Promise.race([
-        proc.waitForLine(/listening on (https?:\/\/\S+)/),
-        proc.exited.then(() => null),
-        sleep(timeoutMs).then(() => undefined),
-      ]);
+      const line = await abortable(
+        Promise.race([
+          proc.waitForLine(/listening on (https?:\/\/\S+)/),
+          proc.exited.then(() => null),
+          sleep(timeoutMs).then(() => undefined),
+        ]),
+        ctx.signal,
+        `${adapter.name} was starting`,
+      );
       if (line === null)
         throw startError(
           `${adapter.name} exited (${exitText(exitInfo ?? { code: null, signal: null })}) before it was ready`,
@@ -150,10 +155,11 @@ export async function launchEngine(
       if (ctx.signal.aborted)
         throw new BenchError('BENCH_ERR_ABORTED', `interrupted while ${adapter.name} was starting`);
       if (exitInfo) throw startError(`${adapter.name} exited (${exitText(exitInfo)}) before it was ready`);
-      const state = await Promise.race([
-        adapter.readiness(origin),
-        proc.exited.then(() => 'exited' as const),
-      ]);
+      const state = await abortable(
+        Promise.race([adapter.readiness(origin), proc.exited.then(() => 'exited' as const)]),
+        ctx.signal,
+        `${adapter.name} was starting`,
+      );
       if (state === 'ready') break;
       const elapsedMs = performance.now() - startedMs;
       if (state !== 'exited' && elapsedMs > timeoutMs) {
@@ -162,11 +168,11 @@ export async function launchEngine(
         );
       }
       ctx.progress.update(Math.floor(elapsedMs / 1000));
-      if (state !== 'exited') await sleep(pollMs);
+      if (state !== 'exited') await abortableSleep(pollMs, ctx.signal, `${adapter.name} was starting`);
     }
-    const version = await adapter.version(origin);
+    const version = await abortable(adapter.version(origin), ctx.signal, `reading ${adapter.name}'s version`);
     // The simulator (and any engine behind a DCGM exporter on the same port) offers power readings.
-    const dcgm = await probe(`${origin}/dcgm/metrics`, { timeoutMs: 2000 });
+    const dcgm = await probe(`${origin}/dcgm/metrics`, { timeoutMs: 2000, signal: ctx.signal });
     const dcgmUrl =
       dcgm.status === 200 && dcgm.body.includes('DCGM_FI_DEV') ? `${origin}/dcgm/metrics` : null;
     ctx.progress.done();

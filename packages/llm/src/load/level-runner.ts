@@ -1,4 +1,4 @@
-import type { Progress, RequestRecordInput, Rng } from 'inferencebench';
+import { BenchError, type Progress, type RequestRecordInput, type Rng } from 'inferencebench';
 import {
   buildRecord,
   type Phase,
@@ -227,6 +227,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let windowScheduled = 0;
   let windowDispatched = 0;
   let drainTimedOut = false;
+  let overflowedAtMs: number | null = null;
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
   // The first FAIL_FAST_REQUESTS completions of the gate and of the window: all failed stops the level.
@@ -474,6 +475,12 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
         if (!(await sleeper.until(next))) break;
         const t = now();
         while (next <= t && !stopped) {
+          if (queue.length - qHead >= MAX_QUEUED_ARRIVALS) {
+            // An absurd rate (or a dead server): stop before the queue exhausts memory (SPEC §15).
+            overflowedAtMs = t;
+            finish('abort');
+            break;
+          }
           // Arrivals caught up in one wake (a late timer) still find free slots if there are enough for all
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
@@ -490,6 +497,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   await finished;
   signal.removeEventListener('abort', onAbort);
   while (settling.size > 0) await Promise.all([...settling]);
+  if (overflowedAtMs !== null) throw queueOverflowError(rateReqS, c, (overflowedAtMs - patternStart) / 1000);
 
   // The window is the full duration unless an abort cut it short.
   const ws = windowStart ?? endedAt;
@@ -563,6 +571,20 @@ function failedResult(t: number, err: unknown): ClientResult {
   };
 }
 
+/**
+ * Arrivals that may wait on the client for a free slot (about 100 bytes each). More means the rate is far
+ * beyond what the server completes, and the queue wait, not the server, would be measured.
+ */
+export const MAX_QUEUED_ARRIVALS = 100_000;
+
+function queueOverflowError(rateReqS: number, c: number, afterS: number): BenchError {
+  return new BenchError(
+    'BENCH_ERR_BAD_OPTION',
+    `--rate ${rateReqS} req/s is more than the server completes: ${MAX_QUEUED_ARRIVALS} arrivals were waiting for one of the ${c} slots after ${afterS.toFixed(1)} s, so the run stopped`,
+    { hint: 'lower --rate, or use --rate auto (sized to the server) or --rate inf (closed loop)' },
+  );
+}
+
 const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
 
 /** The store's view of one request: queryable fields plus ITL gaps and phase in `data`. */
@@ -594,6 +616,7 @@ export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number |
       retries: rec.retries ? rec.retries : undefined,
       cached_tokens: rec.cachedPromptTokens ?? undefined,
       server_timings: rec.serverTimings ?? undefined,
+      retry_after_s: rec.retryAfterS ?? undefined,
     },
   };
 }

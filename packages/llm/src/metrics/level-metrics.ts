@@ -1,3 +1,4 @@
+import { type RetryAfterSummary, retryAfterSummary } from './retry-after.js';
 import type { Rng } from 'inferencebench';
 import type { AutoRateRecord } from '../load/auto-rate.js';
 import type { GateRecord, LevelRunResult } from '../load/level-runner.js';
@@ -36,6 +37,8 @@ export interface LevelDocument {
     ok: number;
     errors: Partial<Record<Exclude<RequestStatus, 'ok'>, number>>;
     unmeasured: { gate: number; drain: number };
+    /** Measured requests the server asked to retry later (429/503 with Retry-After). */
+    retry_after: RetryAfterSummary;
   };
   metrics: Record<string, MetricValue>;
   gate: GateRecord;
@@ -333,6 +336,11 @@ export function levelDocument(
   if (power !== null && !power.valid)
     notes.push(`power invalid (${power.source}): ${power.invalidReason ?? 'unknown'}`);
 
+  const retryAfter = retryAfterSummary(measured);
+  if (retryAfter.count > 0)
+    notes.push(
+      `server pushed back: ${retryAfter.count} measured request(s) answered with Retry-After (max ${retryAfter.max_s} s)`,
+    );
   const sources = new Set(ok.map((r) => r.nOutSource));
   return {
     index: run.levelIndex,
@@ -341,7 +349,13 @@ export function levelDocument(
     rate_mode: run.rateMode,
     converged: run.gate.converged,
     window_s: w,
-    requests: { measured: measured.length, ok: ok.length, errors, unmeasured: run.unmeasured },
+    requests: {
+      measured: measured.length,
+      ok: ok.length,
+      errors,
+      unmeasured: run.unmeasured,
+      retry_after: retryAfter,
+    },
     metrics,
     gate: run.gate,
     warmup: { runs: run.warmup.runs, requests: run.warmup.requests, mean_e2e_ms: run.warmup.meanE2eMs },

@@ -60,6 +60,8 @@ export interface RequestRecord {
   cachedPromptTokens?: number | null;
   /** The engine's own timings of this request (llama.cpp), when sent. */
   serverTimings?: ServerTimings | null;
+  /** A 429/503's Retry-After in seconds, when the server sent one. */
+  retryAfterS?: number | null;
 }
 
 /** tpot = (last - first) / (n_out - 1), defined for n_out >= 2 (SPEC §5). */
@@ -154,7 +156,8 @@ export function buildRecord(
     // A cut-short request without a server count: counting words would be a guess (SPEC §5 n_out).
     nOutSource = 'unknown';
   } else if (result && result.text.length > 0) {
-    nOut = counter.count(result.text);
+    // Past the per-request text cap only the pieces are counted (each at least one token).
+    nOut = counter.count(result.text) + (result.droppedTextPieces ?? 0);
   }
   const sentMs = result ? result.sentAt : null;
   const status = input.statusOverride ?? result?.status ?? 'cancelled';
@@ -182,5 +185,6 @@ export function buildRecord(
     retries: result?.retries ?? 0,
     cachedPromptTokens: result?.cachedPromptTokens ?? null,
     serverTimings: result?.serverTimings ?? null,
+    retryAfterS: result?.retryAfterS ?? null,
   };
 }

@@ -16,6 +16,7 @@ import type {
 import { createRng } from '../../rng.js';
 import { overriding, redactDeep, redactingWriter, redactText } from '../../secrets.js';
 import { resolveStorePath } from '../../store/paths.js';
+import { isDiskFull, reserveSpace, storeWriteError } from '../../store-full.js';
 import { openStore } from '../../store/run-store.js';
 import { parseArgv } from '../argv.js';
 import { checkOutputPath, checkStorePath } from '../path-checks.js';
@@ -122,23 +123,50 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   };
 
   const store = openStore(storePath);
+  // Room for the last writes of a run whose disk fills (see store-full.ts); freed when the run ends.
+  const reserve = reserveSpace(storePath);
   try {
     const reaped = store.reapStaleRuns();
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
     const environment = redactDeep(captureEnvironment());
     const printed = redactDeep(publicPlan(plan, decls));
-    const runId = store.createRun({
-      plugin: plugin.id,
-      plan: printed,
-      environment,
-      pid: process.pid,
-      host: hostname(),
-    });
-    const writer = redactingWriter(store.writer(runId));
+    let runId: string;
+    try {
+      runId = store.createRun({
+        plugin: plugin.id,
+        plan: printed,
+        environment,
+        pid: process.pid,
+        host: hostname(),
+      });
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      throw new BenchError(
+        'BENCH_ERR_STORE',
+        `the disk under the store is full (${storePath}): nothing was started`,
+        {
+          hint: 'free space on that disk or give --store a path on another one',
+        },
+      );
+    }
+    // A failed store write (a full disk) stops the run like Ctrl-C does, but the run is marked failed.
+    let storeError: unknown = null;
+    const controller = new AbortController();
+    const writer = redactingWriter(
+      store.writer(runId, {
+        onError: (err) => {
+          storeError = err;
+          reserve.release();
+          progress.warn(
+            `store write failed (${isDiskFull(err) ? 'disk full' : String(err)}): stopping the run`,
+          );
+          controller.abort(err);
+        },
+      }),
+    );
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
-    const controller = new AbortController();
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       signals++;
@@ -182,20 +210,42 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     } finally {
       progress.done();
     }
-    const aborted = controller.signal.aborted;
-    const status: RunStatus = aborted
-      ? 'aborted'
-      : thrown !== undefined
+    const aborted = controller.signal.aborted && storeError === null;
+    const status: RunStatus =
+      storeError !== null
         ? 'failed'
-        : (outcome.status ?? 'complete');
+        : aborted
+          ? 'aborted'
+          : thrown !== undefined
+            ? 'failed'
+            : (outcome.status ?? 'complete');
     writer.close();
     const rawError =
-      thrown !== undefined
-        ? thrown instanceof Error
-          ? thrown.message
-          : String(thrown)
-        : (outcome.error ?? undefined);
+      storeError !== null
+        ? `store write failed: ${storeError instanceof Error ? storeError.message : String(storeError)}`
+        : thrown !== undefined
+          ? thrown instanceof Error
+            ? thrown.message
+            : String(thrown)
+          : (outcome.error ?? undefined);
     const errorText = rawError === undefined ? undefined : redactText(rawError);
+    if (storeError !== null) {
+      // The reserve was freed: these last small writes fit. What the run wrote before stays as it is.
+      let marked = true;
+      try {
+        store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
+      } catch {
+        marked = false;
+      }
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      let written: number | null = null;
+      try {
+        const doc = store.getRunDocument(runId);
+        written = doc.records?.requests ?? doc.requests?.length ?? null;
+      } catch {}
+      throw storeWriteError(storeError, { storePath, runId, requestsWritten: written, marked });
+    }
     store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -236,6 +286,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       );
     return 0;
   } finally {
+    reserve.release();
     store.close();
   }
 }
