@@ -485,13 +485,31 @@ function scanMembersFrom(
   }
 }
 
+// Buffer's memcmp with offsets, which also takes a plain Uint8Array as `this`: 4-5x a byte loop at ~170 bytes.
+const nativeCompare = Buffer.prototype.compare as (
+  this: Uint8Array,
+  target: Uint8Array,
+  targetStart: number,
+  targetEnd: number,
+  sourceStart: number,
+  sourceEnd: number,
+) => number;
+// Below this many bytes a loop is cheaper than the native call.
+const NATIVE_COMPARE_MIN = 24;
+
+/** Whether `a[aStart..aStart+n)` equals `b[bStart..bStart+n)` (both ranges in bounds). */
+function bytesEqual(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, n: number): boolean {
+  if (n >= NATIVE_COMPARE_MIN) return nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n) === 0;
+  for (let k = 0; k < n; k++) if (a[aStart + k] !== b[bStart + k]) return false;
+  return true;
+}
+
 /** Whether `buf[start..)` begins with the accumulator's remembered prefix. */
 function hasPrefix(acc: StreamAccumulator, buf: Uint8Array, start: number, end: number): boolean {
   const p = acc.prefix;
   const n = acc.prefixLen;
   if (p === null || end - start <= n) return false;
-  for (let k = 0; k < n; k++) if (buf[start + k] !== p[k]) return false;
-  return true;
+  return bytesEqual(buf, start, p, 0, n);
 }
 
 /** Remembers `buf[start..choicesValueAt)` as the accumulator's prefix (buffer reused across chunks). */
@@ -655,14 +673,14 @@ function interpretShaped(
   const headLen = acc.shapeHeadLen;
   const tailLen = acc.shapeTailLen;
   if (end - start < headLen + tailLen) return false;
-  for (let k = 0; k < headLen; k++) if (buf[start + k] !== s[k]) return false;
+  if (!bytesEqual(buf, start, s, 0, headLen)) return false;
   const bodyStart = start + headLen;
   // scanString starts at the opening quote, the head's last byte.
   const after = scanString(buf, bodyStart - 1, end);
   if (after < 0) return false;
   const bodyEnd = after - 1;
   if (end - bodyEnd !== tailLen) return false;
-  for (let k = 0; k < tailLen; k++) if (buf[bodyEnd + k] !== s[headLen + k]) return false;
+  if (!bytesEqual(buf, bodyEnd, s, headLen, tailLen)) return false;
   if (acc.shapeFp !== null) acc.systemFingerprint = acc.shapeFp;
   acc.shapeHits++;
   if (bodyEnd > bodyStart) {
