@@ -170,12 +170,20 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       },
     });
     const maxC = Math.max(...plan.concurrency);
-    client = createClient({
+    const clientOptions = {
       baseUrl: engine.baseUrl,
       ...(apiKey ? { apiKey } : {}),
       connections: maxC,
       quirks: engine.quirks,
-    });
+    };
+    // --workers N: the same client on N worker threads, fed from the one schedule (load/workers.ts).
+    client =
+      (plan.workers ?? 1) > 1
+        ? await (await import('./load/workers.js')).createWorkerClient({
+            ...clientOptions,
+            workers: plan.workers,
+          })
+        : createClient(clientOptions);
     await client.warm(maxC);
     meter = await (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
     let powerSamplesWritten = 0;
