@@ -44,9 +44,15 @@ describe('--workers: one seeded schedule whatever the number of worker threads',
     const two = await level(
       await createWorkerClient({ baseUrl: server.baseUrl, connections: 8, quirks: QUIRKS, workers: 2 }),
     );
-    const n = Math.min(one.records.length, two.records.length);
+    // Requests still running when the level ends (drain phase) are cancelled at a moment set by timing:
+    // compare every request of the gate and window phases, present in both runs.
+    const notDrain = (rs: RequestRecordInput[]) => rs.filter((r) => r.data.phase !== 'drain');
+    const a = notDrain(one.records);
+    const b = notDrain(two.records);
+    const n = Math.min(a.length, b.length);
     expect(n).toBeGreaterThan(40);
     const sameFields = (r: RequestRecordInput) => ({
+      phase: r.data.phase,
       seq: r.seq,
       status: r.status,
       n_in: r.fields.n_in,
@@ -56,8 +62,8 @@ describe('--workers: one seeded schedule whatever the number of worker threads',
       http_status: r.data.http_status,
       error: r.data.error,
     });
-    expect(two.records.slice(0, n).map(sameFields)).toEqual(one.records.slice(0, n).map(sameFields));
-    for (const r of two.records) expect(r.status).toBe('ok');
+    expect(b.slice(0, n).map(sameFields)).toEqual(a.slice(0, n).map(sameFields));
+    for (const r of b) expect(r.status).toBe('ok');
     // The seeded arrival gaps of the measured requests are the same, to rounding.
     const gaps = (run: typeof one.run) =>
       run.measured.slice(1).map((r, i) => r.scheduledMs - run.measured[i]!.scheduledMs);
