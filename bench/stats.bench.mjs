@@ -45,3 +45,79 @@ console.log(
 );
 const naiveBigEstimateS = ((naive.ms * 10) / 1000) * 10 * (Math.log(1e6) / Math.log(1e5));
 console.log(`naive at n=1e6 would take about ${naiveBigEstimateS.toFixed(0)} s (n log n scaling)`);
+
+// Level statistics (SPEC §15: all percentiles and CIs of a level, including pooled ITL over 1,000,000
+// gaps, under 1 s after the window): levelDocument over 1000 requests of 1001 chunks each.
+const { levelDocument, resolveSlo } = await import('../packages/llm/dist/index.js');
+const requests = Number(process.env.BENCH_STATS_REQUESTS ?? 1000);
+const chunks = 1001;
+const measured = [];
+for (let i = 0; i < requests; i++) {
+  const scheduledMs = i * 10;
+  const chunkTimesMs = new Float64Array(chunks);
+  let t = scheduledMs + 80 + 40 * rng.next();
+  for (let c = 0; c < chunks; c++) {
+    chunkTimesMs[c] = t;
+    t += Math.exp(Math.log(10) + 0.3 * rng.normal()) + (rng.next() < 0.001 ? 200 : 0);
+  }
+  const firstMs = chunkTimesMs[0];
+  const lastMs = chunkTimesMs[chunks - 1];
+  measured.push({
+    seq: i,
+    phase: 'measured',
+    status: 'ok',
+    scheduledMs,
+    dispatchMs: scheduledMs,
+    sentMs: scheduledMs + 0.1,
+    firstMs,
+    lastMs,
+    nIn: 100,
+    nOut: chunks,
+    nOutSource: 'usage',
+    ttftMs: firstMs - scheduledMs,
+    e2eMs: lastMs - scheduledMs,
+    tpotMs: (lastMs - firstMs) / (chunks - 1),
+    queueWaitMs: 0,
+    serverTtftMs: firstMs - scheduledMs - 0.1,
+    chunkTimesMs,
+    chunkTokens: new Array(chunks).fill(1),
+    httpStatus: 200,
+    error: null,
+  });
+}
+const run = {
+  levelIndex: 0,
+  concurrency: 64,
+  rateMode: 'inf',
+  rateReqS: Number.POSITIVE_INFINITY,
+  rateNote: null,
+  warmup: { runs: 1, requests: 10, meanE2eMs: 100 },
+  gate: {
+    metric: 'tpot',
+    window: 10,
+    cov_threshold: 0.05,
+    converged: true,
+    cov: 0.01,
+    duration_s: 1,
+    completed: 10,
+  },
+  windowS: 10,
+  measured,
+  windowOutputTokens: requests * chunks,
+  windowInputTokens: requests * 100,
+  windowScheduled: requests,
+  windowDispatched: requests,
+  meanInFlight: 64,
+  lagMs: Array.from({ length: requests }, () => rng.next()),
+  unmeasured: { gate: 0, drain: 0 },
+  drainTimedOut: false,
+  aborted: false,
+};
+const slo = resolveSlo('llm.standard');
+for (let round = 0; round < 3; round++) {
+  const doc = time(() => levelDocument(run, slo, createRng(7)));
+  const itl = doc.value.metrics;
+  console.log(
+    `level statistics, ${requests} requests, ${(requests * (chunks - 1)).toLocaleString('en-US')} ITL gaps (chunk and per-token): ${doc.ms.toFixed(0)} ms  itl mean ${itl.itl_mean_ms.value.toFixed(4)} [${itl.itl_mean_ms.ci95.map((x) => x.toFixed(4)).join(', ')}]  itl p99 ${itl.itl_p99_ms.value.toFixed(3)}`,
+  );
+}

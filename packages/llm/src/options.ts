@@ -253,6 +253,14 @@ export const llmOptions: OptionDecl[] = [
     group: 'Load',
   },
   {
+    key: 'workers',
+    flag: '--workers <n>',
+    description: 'client worker threads sharing the one seeded schedule (arrival k goes to thread k mod n)',
+    schema: positiveInt,
+    default: 1,
+    group: 'Load',
+  },
+  {
     key: 'search',
     flag: '--search <what>',
     description: 'goodput: find the highest Poisson rate whose level holds the SLO',
@@ -400,6 +408,7 @@ export interface LlmPlan {
   gateTimeout: number;
   drainTimeout: number;
   requestTimeout: number;
+  workers: number;
   search?: 'goodput';
   dataset: string;
   inputLen: number;

@@ -255,13 +255,20 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       },
     });
     const maxC = Math.max(...plan.concurrency);
-    const connections = connectionsFor(plan);
-    client = createClient({
+    const clientOptions = {
       baseUrl: engine.baseUrl,
       ...(apiKey ? { apiKey } : {}),
-      connections,
+      connections: connectionsFor(plan),
       quirks: promptCacheQuirks(plan, engine, ctx),
-    });
+    };
+    // --workers N: the same client on N worker threads, fed from the one schedule (load/workers.ts).
+    client =
+      (plan.workers ?? 1) > 1
+        ? await (await import('./load/workers.js')).createWorkerClient({
+            ...clientOptions,
+            workers: plan.workers,
+          })
+        : createClient(clientOptions);
     // SPEC §4: synthetic prompts are unique per request, so no prefix cache flatters TTFT by accident.
     if (dataset.id === 'synthetic')
       client = withUniquePrompts(client, ctx.rng.fork(`unique-prompts/${ctx.runId}`));

@@ -69,9 +69,75 @@ export function bootstrapCi(
   return intervalFrom(estimate, stats, confidence);
 }
 
-/** Bootstrap CI of the mean (O(n) per resample). */
+/** Above this many values the mean's bootstrap draws each resample's mean from its Cornish-Fisher law. */
+export const MEAN_EXACT_MAX_N = 2000;
+/** Largest skewness (γ/√n) and excess kurtosis (κ/n) of the resample mean that the expansion accepts. */
+export const MEAN_CF_MAX_SKEW = 0.1;
+export const MEAN_CF_MAX_KURT = 0.05;
+
+/**
+ * The first four cumulants of the bootstrap distribution of the mean of n values, exactly: the resample
+ * mean of n iid draws from the empirical distribution has mean x̄, variance σ²/n (σ² the plug-in variance,
+ * divisor n), skewness γ/√n and excess kurtosis κ/n (γ, κ the data's plug-in skewness and excess kurtosis).
+ */
+export function resampleMeanCumulants(values: NumericArray): {
+  mean: number;
+  se: number;
+  skew: number;
+  kurt: number;
+} {
+  const n = values.length;
+  const m = mean(values);
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i]! - m;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+  }
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
+  if (!(m2 > 0)) return { mean: m, se: 0, skew: 0, kurt: 0 };
+  return {
+    mean: m,
+    se: Math.sqrt(m2 / n),
+    skew: m3 / m2 ** 1.5 / Math.sqrt(n),
+    kurt: (m4 / (m2 * m2) - 3) / n,
+  };
+}
+
+/**
+ * Cornish-Fisher quantile of a standardized law with skewness `skew` and excess kurtosis `kurt` at the
+ * standard normal quantile z, to second order: z + s(z²-1)/6 + k(z³-3z)/24 - s²(2z³-5z)/36.
+ * For a mean of n iid draws the error is O(n^-3/2) (Hall 1992, "The Bootstrap and Edgeworth Expansion", §2.5).
+ */
+export function cornishFisher(z: number, skew: number, kurt: number): number {
+  const z2 = z * z;
+  return z + (skew * (z2 - 1)) / 6 + (kurt * z * (z2 - 3)) / 24 - (skew * skew * z * (2 * z2 - 5)) / 36;
+}
+
+/**
+ * Bootstrap CI of the mean. Up to MEAN_EXACT_MAX_N values (or when the data are too skewed or heavy-tailed
+ * for the expansion), each resample draws n values: O(n) per resample. Above it, each resample's mean is
+ * drawn from its own distribution instead: x̄ + se·CF(Z), Z standard normal, CF the Cornish-Fisher
+ * expansion with the exact first four cumulants of the resample mean. Its quantiles differ from the
+ * ideal bootstrap's by O(n^-3/2) standard errors, far below the Monte Carlo error of 1000 resamples
+ * (~0.085 standard errors at the 2.5% bound); the test stats-bootstrap-mean-large-n measures both.
+ */
 export function bootstrapMeanCi(values: NumericArray, options: BootstrapOptions = {}): ConfidenceInterval {
-  return bootstrapCi(values, mean, options);
+  const n = values.length;
+  if (n <= MEAN_EXACT_MAX_N) return bootstrapCi(values, mean, options);
+  const c = resampleMeanCumulants(values);
+  if (Math.abs(c.skew) > MEAN_CF_MAX_SKEW || Math.abs(c.kurt) > MEAN_CF_MAX_KURT)
+    return bootstrapCi(values, mean, options);
+  const { resamples, confidence, rng } = resolveOptions(options);
+  const stats = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) stats[r] = c.mean + c.se * cornishFisher(rng.normal(), c.skew, c.kurt);
+  return intervalFrom(c.mean, stats, confidence);
 }
 
 /**

@@ -1,9 +1,21 @@
 export { coefficientOfVariation, mean, sampleStdev } from './descriptive.js';
-export { percentile, percentileOfSorted, percentiles, sortedCopy } from './percentile.js';
+export {
+  percentile,
+  percentileOfSorted,
+  percentiles,
+  RADIX_SORT_MIN_N,
+  radixSortedCopy,
+  sortedCopy,
+} from './percentile.js';
 export {
   betaVariate,
   bootstrapCi,
   bootstrapMeanCi,
+  cornishFisher,
+  MEAN_CF_MAX_KURT,
+  MEAN_CF_MAX_SKEW,
+  MEAN_EXACT_MAX_N,
+  resampleMeanCumulants,
   bootstrapPercentileCi,
   gammaVariate,
   percentileCi,

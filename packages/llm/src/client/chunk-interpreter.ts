@@ -60,6 +60,10 @@ export class StreamAccumulator {
   shape: Uint8Array | null = null;
   shapeHeadLen = 0;
   shapeTailLen = 0;
+  /** Events the shape fast path took (a measure of how often it fires; tests and benchmarks read it). */
+  shapeHits = 0;
+  /** The system_fingerprint a chunk of that shape sets (its bytes are in the head or tail); null: none. */
+  shapeFp: string | null = null;
   private decoded = '';
   // Raw (still JSON-escaped) text bytes of fast-path chunks, decoded once when text is asked for.
   private raw = new Uint8Array(0);
@@ -250,7 +254,8 @@ export function interpretEventFull(
 // ---- Fast path -------------------------------------------------------------------------------------
 // A validating JSON scanner over bytes that allocates nothing. It records where choices[0].delta.content,
 // choices[0].delta.reasoning_content, choices[0].text and system_fingerprint sit, and gives up (so the
-// full parse decides) on anything unusual: usage, error, object:"error", escaped keys, deep nesting.
+// full parse decides) on anything unusual: usage or error other than null, object:"error", escaped keys,
+// deep nesting.
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -263,33 +268,53 @@ const CHOICES = 2;
 const CHOICE0 = 3;
 const DELTA = 4;
 
-// Scratch results of one scan (module state: the scan is synchronous and never re-entered).
-let bail = false;
-let topIsObject = false;
-let deltaIsObject = false;
-let contentStart = -1;
-let contentEnd = -1;
-let reasoningStart = -1;
-let reasoningEnd = -1;
-let textStart = -1;
-let textEnd = -1;
-let fpStart = -1;
-let fpEnd = -1;
-let lastStrEscaped = false;
-// Where the first top-level "choices" key and its value sit (-1: none).
-let choicesKeyStart = -1;
-let choicesKeyEnd = -1;
-let choicesValueAt = -1;
-// The last string system_fingerprint before that "choices" key (-1: none).
-let prefixFpStart = -1;
-let prefixFpEnd = -1;
-// A top-level system_fingerprint key (any value) was scanned.
-let fpKeySeen = false;
-// choices[0] has a string finish_reason.
-let finishSeen = false;
-// The key read by the last scanKey (without quotes).
-let keyStartS = 0;
-let keyEndS = 0;
+/**
+ * Scratch results of one scan, in one object reused by every call: the scan is synchronous, and `busy`
+ * guards against re-entry (a callback that interpreted another event mid-scan would clobber them).
+ */
+class ScanState {
+  busy = false;
+  bail = false;
+  topIsObject = false;
+  deltaIsObject = false;
+  contentStart = -1;
+  contentEnd = -1;
+  reasoningStart = -1;
+  reasoningEnd = -1;
+  textStart = -1;
+  textEnd = -1;
+  fpStart = -1;
+  fpEnd = -1;
+  lastStrEscaped = false;
+  // Where the first top-level "choices" key and its value sit (-1: none).
+  choicesKeyStart = -1;
+  choicesKeyEnd = -1;
+  choicesValueAt = -1;
+  // The last string system_fingerprint before that "choices" key (-1: none).
+  prefixFpStart = -1;
+  prefixFpEnd = -1;
+  // A top-level system_fingerprint key (any value) was scanned.
+  fpKeySeen = false;
+  // choices[0] has a string finish_reason.
+  finishSeen = false;
+  // The key read by the last scanKey (without quotes).
+  keyStartS = 0;
+  keyEndS = 0;
+
+  reset(): void {
+    this.bail = false;
+    this.topIsObject = false;
+    this.deltaIsObject = false;
+    this.contentStart = this.contentEnd = this.reasoningStart = this.reasoningEnd = -1;
+    this.textStart = this.textEnd = this.fpStart = this.fpEnd = -1;
+    this.choicesKeyStart = this.choicesKeyEnd = this.choicesValueAt = -1;
+    this.prefixFpStart = this.prefixFpEnd = -1;
+    this.fpKeySeen = false;
+    this.finishSeen = false;
+  }
+}
+
+const st = new ScanState();
 
 function skipWs(b: Uint8Array, i: number, end: number): number {
   while (i < end) {
@@ -307,13 +332,13 @@ function isHex(c: number): boolean {
 /** Scans a string starting at its opening quote; returns the index after the closing quote, or -1. */
 function scanString(b: Uint8Array, i: number, end: number): number {
   i++;
-  lastStrEscaped = false;
+  st.lastStrEscaped = false;
   while (i < end) {
     const c = b[i];
     if (c === QUOTE) return i + 1;
     if (c < 32) return -1;
     if (c === BACKSLASH) {
-      lastStrEscaped = true;
+      st.lastStrEscaped = true;
       const e = b[i + 1];
       if (e === 117) {
         if (i + 5 >= end || !isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5]))
@@ -384,7 +409,7 @@ function scanValue(b: Uint8Array, i: number, end: number, role: number, depth: n
 
 function scanArray(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
   if (depth > MAX_DEPTH) {
-    bail = true;
+    st.bail = true;
     return -1;
   }
   i = skipWs(b, i + 1, end);
@@ -407,12 +432,12 @@ function scanArray(b: Uint8Array, i: number, end: number, role: number, depth: n
 /** Reads a key at `i` (a quote expected) and its colon; returns where its value starts, or -1. */
 function scanKey(b: Uint8Array, i: number, end: number, role: number): number {
   if (i >= end || b[i] !== QUOTE) return -1;
-  keyStartS = i + 1;
+  st.keyStartS = i + 1;
   i = scanString(b, i, end);
   if (i < 0) return -1;
-  keyEndS = i - 1;
+  st.keyEndS = i - 1;
   // Escaped keys could spell a key we care about: leave them to JSON.parse.
-  if (lastStrEscaped && role !== ANY) bail = true;
+  if (st.lastStrEscaped && role !== ANY) st.bail = true;
   i = skipWs(b, i, end);
   if (i >= end || b[i] !== 58) return -1;
   return skipWs(b, i + 1, end);
@@ -420,16 +445,16 @@ function scanKey(b: Uint8Array, i: number, end: number, role: number): number {
 
 function scanObject(b: Uint8Array, i: number, end: number, role: number, depth: number): number {
   if (depth > MAX_DEPTH) {
-    bail = true;
+    st.bail = true;
     return -1;
   }
-  if (role === TOP) topIsObject = true;
-  else if (role === DELTA) deltaIsObject = true;
+  if (role === TOP) st.topIsObject = true;
+  else if (role === DELTA) st.deltaIsObject = true;
   i = skipWs(b, i + 1, end);
   if (i < end && b[i] === 125) return i + 1;
   i = scanKey(b, i, end, role);
   if (i < 0) return -1;
-  return scanMembersFrom(b, i, end, role, depth, keyStartS, keyEndS);
+  return scanMembersFrom(b, i, end, role, depth, st.keyStartS, st.keyEndS);
 }
 
 /**
@@ -452,71 +477,97 @@ function scanMembersFrom(
       if (keyIs(b, keyStart, keyEnd, 'choices')) {
         childRole = b[i] === 91 ? CHOICES : ANY;
         // A duplicate "choices" replaces everything an earlier one said, as in JSON.parse.
-        deltaIsObject = false;
-        contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = -1;
-        if (choicesValueAt < 0) {
-          choicesKeyStart = keyStart;
-          choicesKeyEnd = keyEnd;
-          choicesValueAt = i;
-          prefixFpStart = fpStart;
-          prefixFpEnd = fpEnd;
+        st.deltaIsObject = false;
+        st.contentStart =
+          st.contentEnd =
+          st.reasoningStart =
+          st.reasoningEnd =
+          st.textStart =
+          st.textEnd =
+            -1;
+        if (st.choicesValueAt < 0) {
+          st.choicesKeyStart = keyStart;
+          st.choicesKeyEnd = keyEnd;
+          st.choicesValueAt = i;
+          st.prefixFpStart = st.fpStart;
+          st.prefixFpEnd = st.fpEnd;
         }
-      } else if (
-        keyIs(b, keyStart, keyEnd, 'usage') ||
-        keyIs(b, keyStart, keyEnd, 'error') ||
-        keyIs(b, keyStart, keyEnd, 'timings')
-      )
-        bail = true;
-      else if (keyIs(b, keyStart, keyEnd, 'object') && scanWord(b, i, end, '"error"') !== -1) bail = true;
-      else if (keyIs(b, keyStart, keyEnd, 'system_fingerprint')) fpKeySeen = true;
+      } else if (keyIs(b, keyStart, keyEnd, 'usage') || keyIs(b, keyStart, keyEnd, 'error')) {
+        // `"usage":null` (vLLM's completions, SGLang) and `"error":null` mean nothing; anything else does.
+        if (scanWord(b, i, end, 'null') === -1) st.bail = true;
+      } else if (keyIs(b, keyStart, keyEnd, 'timings')) {
+        // llama.cpp's per-request timings are read by the general path.
+        st.bail = true;
+      } else if (keyIs(b, keyStart, keyEnd, 'object') && scanWord(b, i, end, '"error"') !== -1)
+        st.bail = true;
+      else if (keyIs(b, keyStart, keyEnd, 'system_fingerprint')) st.fpKeySeen = true;
     } else if (role === CHOICE0) {
       if (keyIs(b, keyStart, keyEnd, 'delta')) {
         // A later duplicate key replaces an earlier one, as in JSON.parse.
-        deltaIsObject = false;
-        contentStart = contentEnd = reasoningStart = reasoningEnd = -1;
+        st.deltaIsObject = false;
+        st.contentStart = st.contentEnd = st.reasoningStart = st.reasoningEnd = -1;
         childRole = DELTA;
       }
     }
-    if (bail) return -1;
+    if (st.bail) return -1;
     i = scanValue(b, i, end, childRole === DELTA && b[i] !== 123 ? ANY : childRole, depth);
     if (i < 0) return -1;
     if (b[valueStart] === QUOTE) {
       // A string value: remember the ones the interpretation reads (body without the quotes).
       if (role === DELTA) {
         if (keyIs(b, keyStart, keyEnd, 'content')) {
-          contentStart = valueStart + 1;
-          contentEnd = i - 1;
+          st.contentStart = valueStart + 1;
+          st.contentEnd = i - 1;
         } else if (keyIs(b, keyStart, keyEnd, 'reasoning_content')) {
-          reasoningStart = valueStart + 1;
-          reasoningEnd = i - 1;
+          st.reasoningStart = valueStart + 1;
+          st.reasoningEnd = i - 1;
         }
       } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'text')) {
-        textStart = valueStart + 1;
-        textEnd = i - 1;
+        st.textStart = valueStart + 1;
+        st.textEnd = i - 1;
       } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'finish_reason')) {
-        finishSeen = true;
+        st.finishSeen = true;
       } else if (role === TOP && keyIs(b, keyStart, keyEnd, 'system_fingerprint')) {
-        fpStart = valueStart + 1;
-        fpEnd = i - 1;
+        st.fpStart = valueStart + 1;
+        st.fpEnd = i - 1;
       }
     } else if (role === DELTA) {
-      if (keyIs(b, keyStart, keyEnd, 'content')) contentStart = contentEnd = -1;
-      else if (keyIs(b, keyStart, keyEnd, 'reasoning_content')) reasoningStart = reasoningEnd = -1;
+      if (keyIs(b, keyStart, keyEnd, 'content')) st.contentStart = st.contentEnd = -1;
+      else if (keyIs(b, keyStart, keyEnd, 'reasoning_content')) st.reasoningStart = st.reasoningEnd = -1;
     } else if (role === CHOICE0 && keyIs(b, keyStart, keyEnd, 'text')) {
-      textStart = textEnd = -1;
+      st.textStart = st.textEnd = -1;
     } else if (role === TOP && keyIs(b, keyStart, keyEnd, 'system_fingerprint')) {
-      fpStart = fpEnd = -1;
+      st.fpStart = st.fpEnd = -1;
     }
-    if (bail) return -1;
+    if (st.bail) return -1;
     i = skipWs(b, i, end);
     if (i >= end) return -1;
     if (b[i] === 125) return i + 1;
     if (b[i] !== 44) return -1;
     i = scanKey(b, skipWs(b, i + 1, end), end, role);
     if (i < 0) return -1;
-    keyStart = keyStartS;
-    keyEnd = keyEndS;
+    keyStart = st.keyStartS;
+    keyEnd = st.keyEndS;
   }
+}
+
+// Buffer's memcmp with offsets, which also takes a plain Uint8Array as `this`: 4-5x a byte loop at ~170 bytes.
+const nativeCompare = Buffer.prototype.compare as (
+  this: Uint8Array,
+  target: Uint8Array,
+  targetStart: number,
+  targetEnd: number,
+  sourceStart: number,
+  sourceEnd: number,
+) => number;
+// Below this many bytes a loop is cheaper than the native call.
+const NATIVE_COMPARE_MIN = 24;
+
+/** Whether `a[aStart..aStart+n)` equals `b[bStart..bStart+n)` (both ranges in bounds). */
+function bytesEqual(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, n: number): boolean {
+  if (n >= NATIVE_COMPARE_MIN) return nativeCompare.call(a, b, bStart, bStart + n, aStart, aStart + n) === 0;
+  for (let k = 0; k < n; k++) if (a[aStart + k] !== b[bStart + k]) return false;
+  return true;
 }
 
 /** Whether `buf[start..)` begins with the accumulator's remembered prefix. */
@@ -524,22 +575,21 @@ function hasPrefix(acc: StreamAccumulator, buf: Uint8Array, start: number, end: 
   const p = acc.prefix;
   const n = acc.prefixLen;
   if (p === null || end - start <= n) return false;
-  for (let k = 0; k < n; k++) if (buf[start + k] !== p[k]) return false;
-  return true;
+  return bytesEqual(buf, start, p, 0, n);
 }
 
 /** Remembers `buf[start..choicesValueAt)` as the accumulator's prefix (buffer reused across chunks). */
 function rememberPrefix(acc: StreamAccumulator, buf: Uint8Array, start: number): void {
-  const n = choicesValueAt - start;
+  const n = st.choicesValueAt - start;
   if (acc.prefix === null || acc.prefix.length < n) acc.prefix = new Uint8Array(Math.max(n, 128));
   const p = acc.prefix;
   for (let k = 0; k < n; k++) p[k] = buf[start + k]!;
   acc.prefixLen = n;
-  acc.prefixKeyStart = choicesKeyStart - start;
-  acc.prefixKeyEnd = choicesKeyEnd - start;
+  acc.prefixKeyStart = st.choicesKeyStart - start;
+  acc.prefixKeyEnd = st.choicesKeyEnd - start;
   acc.prefixFp =
-    prefixFpStart >= 0
-      ? (JSON.parse(`"${decoder.decode(buf.subarray(prefixFpStart, prefixFpEnd))}"`) as string)
+    st.prefixFpStart >= 0
+      ? (JSON.parse(`"${decoder.decode(buf.subarray(st.prefixFpStart, st.prefixFpEnd))}"`) as string)
       : null;
 }
 
@@ -568,19 +618,30 @@ export function interpretEvent(
     return;
   }
   if (acc.shape !== null && interpretShaped(acc, buf, start, end, arrivalMs)) return;
-  bail = false;
-  topIsObject = false;
-  deltaIsObject = false;
-  contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = fpStart = fpEnd = -1;
-  choicesKeyStart = choicesKeyEnd = choicesValueAt = prefixFpStart = prefixFpEnd = -1;
-  fpKeySeen = false;
-  finishSeen = false;
+  if (st.busy) throw new Error('chunk interpreter re-entered during a scan');
+  st.busy = true;
+  try {
+    scanAndInterpret(acc, kind, buf, start, end, arrivalMs);
+  } finally {
+    st.busy = false;
+  }
+}
+
+function scanAndInterpret(
+  acc: StreamAccumulator,
+  kind: SseEventKind,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  arrivalMs: number,
+): void {
+  st.reset();
   let after: number;
   const usePrefix = hasPrefix(acc, buf, start, end);
   if (usePrefix) {
     // Same bytes as a prefix already scanned without a bail: they are a valid object opening whose only
     // keys that matter are the "choices" it ends with and a system_fingerprint (applied below).
-    topIsObject = true;
+    st.topIsObject = true;
     after = scanMembersFrom(
       buf,
       start + acc.prefixLen,
@@ -592,64 +653,82 @@ export function interpretEvent(
     );
   } else {
     after = scanValue(buf, skipWs(buf, start, end), end, TOP, 0);
-    if (after >= 0 && !bail && choicesValueAt >= 0) rememberPrefix(acc, buf, start);
+    if (after >= 0 && !st.bail && st.choicesValueAt >= 0) rememberPrefix(acc, buf, start);
   }
   // Invalid, unusual, or not an object: the full parse gives the verdict and the message.
-  if (after < 0 || bail || !topIsObject || skipWs(buf, after, end) !== end) {
+  if (after < 0 || st.bail || !st.topIsObject || skipWs(buf, after, end) !== end) {
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
-  if (usePrefix || (choicesValueAt >= 0 && buf[choicesValueAt] === 91)) acc.sawChoices = true;
-  if (finishSeen) acc.finished = true;
+  if (usePrefix || (st.choicesValueAt >= 0 && buf[st.choicesValueAt] === 91)) acc.sawChoices = true;
+  if (st.finishSeen) acc.finished = true;
   // The skipped prefix's fingerprint counts unless a later key in this chunk replaces it (JSON.parse: last wins).
-  if (usePrefix && acc.prefixFp !== null && !fpKeySeen) acc.systemFingerprint = acc.prefixFp;
-  if (fpStart >= 0 && !sameAscii(acc.systemFingerprint, buf, fpStart, fpEnd)) {
-    acc.systemFingerprint = JSON.parse(`"${decoder.decode(buf.subarray(fpStart, fpEnd))}"`) as string;
+  const prefixSetsFp = usePrefix && acc.prefixFp !== null && !st.fpKeySeen;
+  if (prefixSetsFp) acc.systemFingerprint = acc.prefixFp;
+  if (st.fpStart >= 0 && !sameAscii(acc.systemFingerprint, buf, st.fpStart, st.fpEnd)) {
+    acc.systemFingerprint = JSON.parse(`"${decoder.decode(buf.subarray(st.fpStart, st.fpEnd))}"`) as string;
   }
   let isToken = false;
-  if (deltaIsObject) {
-    if (reasoningEnd > reasoningStart || contentEnd > contentStart) {
+  if (st.deltaIsObject) {
+    if (st.reasoningEnd > st.reasoningStart || st.contentEnd > st.contentStart) {
       isToken = true;
-      if (reasoningEnd > reasoningStart) acc.appendRawText(buf, reasoningStart, reasoningEnd);
-      if (contentEnd > contentStart) acc.appendRawText(buf, contentStart, contentEnd);
+      if (st.reasoningEnd > st.reasoningStart) acc.appendRawText(buf, st.reasoningStart, st.reasoningEnd);
+      if (st.contentEnd > st.contentStart) acc.appendRawText(buf, st.contentStart, st.contentEnd);
     }
-  } else if (textEnd > textStart) {
+  } else if (st.textEnd > st.textStart) {
     isToken = true;
-    acc.appendRawText(buf, textStart, textEnd);
+    acc.appendRawText(buf, st.textStart, st.textEnd);
   }
   if (isToken) acc.chunkTimes.push(arrivalMs);
-  // A plain content chunk (no reasoning, no fingerprint anywhere in it): remember its shape.
-  if (
-    deltaIsObject &&
-    contentStart >= 0 &&
-    reasoningStart < 0 &&
-    fpStart < 0 &&
-    !fpKeySeen &&
-    !(usePrefix && acc.prefixFp !== null)
-  ) {
-    rememberShape(acc, buf, start, end);
+  // A chunk whose text is one string (delta.content, delta.reasoning_content or a completion's text):
+  // remember its shape, with the fingerprint it leaves behind (null: it sets none).
+  let tokenStart = -1;
+  let tokenEnd = -1;
+  if (st.deltaIsObject) {
+    if (st.contentStart >= 0 && st.reasoningStart < 0) {
+      tokenStart = st.contentStart;
+      tokenEnd = st.contentEnd;
+    } else if (st.reasoningStart >= 0 && st.contentStart < 0) {
+      tokenStart = st.reasoningStart;
+      tokenEnd = st.reasoningEnd;
+    }
+  } else if (st.textStart >= 0) {
+    tokenStart = st.textStart;
+    tokenEnd = st.textEnd;
+  }
+  if (tokenStart >= 0) {
+    rememberShape(acc, buf, start, end, tokenStart, tokenEnd);
+    acc.shapeFp = prefixSetsFp || st.fpStart >= 0 ? acc.systemFingerprint : null;
   }
 }
 
-/** Remembers the bytes of `buf[start..end)` around the content string the scan found. */
-function rememberShape(acc: StreamAccumulator, buf: Uint8Array, start: number, end: number): void {
-  const headLen = contentStart - start;
-  const tailLen = end - contentEnd;
+/** Remembers the bytes of `buf[start..end)` around the token string `buf[tokenStart..tokenEnd)`. */
+function rememberShape(
+  acc: StreamAccumulator,
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  tokenStart: number,
+  tokenEnd: number,
+): void {
+  const headLen = tokenStart - start;
+  const tailLen = end - tokenEnd;
   const need = headLen + tailLen;
   if (acc.shape === null || acc.shape.length < need) acc.shape = new Uint8Array(Math.max(need, 192));
   const s = acc.shape;
   let k = 0;
-  for (let i = start; i < contentStart; i++) s[k++] = buf[i]!;
-  for (let i = contentEnd; i < end; i++) s[k++] = buf[i]!;
+  for (let i = start; i < tokenStart; i++) s[k++] = buf[i]!;
+  for (let i = tokenEnd; i < end; i++) s[k++] = buf[i]!;
   acc.shapeHeadLen = headLen;
   acc.shapeTailLen = tailLen;
 }
 
 /**
- * The content chunk fast path: when `buf[start..end)` is the remembered shape with another valid string
- * body in place of the content, appends that body and returns true. Everything outside the string is byte
+ * The token chunk fast path: when `buf[start..end)` is the remembered shape with another valid string
+ * body in place of the token string (delta.content, delta.reasoning_content or text), appends that body
+ * and returns true. Everything outside the string is byte
  * for byte what an earlier full scan accepted, and a scan's verdict depends on no string value's bytes
- * other than `object`'s at the top level (never the content string), so the result is the same as a scan.
+ * other than `object`'s at the top level (never the token string), so the result is the same as a scan.
  */
 function interpretShaped(
   acc: StreamAccumulator,
@@ -662,14 +741,16 @@ function interpretShaped(
   const headLen = acc.shapeHeadLen;
   const tailLen = acc.shapeTailLen;
   if (end - start < headLen + tailLen) return false;
-  for (let k = 0; k < headLen; k++) if (buf[start + k] !== s[k]) return false;
+  if (!bytesEqual(buf, start, s, 0, headLen)) return false;
   const bodyStart = start + headLen;
   // scanString starts at the opening quote, the head's last byte.
   const after = scanString(buf, bodyStart - 1, end);
   if (after < 0) return false;
   const bodyEnd = after - 1;
   if (end - bodyEnd !== tailLen) return false;
-  for (let k = 0; k < tailLen; k++) if (buf[bodyEnd + k] !== s[headLen + k]) return false;
+  if (!bytesEqual(buf, bodyEnd, s, headLen, tailLen)) return false;
+  if (acc.shapeFp !== null) acc.systemFingerprint = acc.shapeFp;
+  acc.shapeHits++;
   if (bodyEnd > bodyStart) {
     acc.appendRawText(buf, bodyStart, bodyEnd);
     acc.chunkTimes.push(arrivalMs);

@@ -92,8 +92,6 @@ export interface LevelDocument {
 export const THIN_TAIL_MIN = 100;
 /** Scheduling lag p99 above this means the client, not the server, shaped the result (SPEC §4). */
 export const CLIENT_LIMITED_LAG_MS = 5;
-/** The mean's bootstrap (O(n) per resample) uses a seeded subsample of at most this many values. */
-export const BOOTSTRAP_MAX_N = 100_000;
 
 const PS = [50, 90, 99] as const;
 
@@ -112,10 +110,8 @@ export function describeMs(
     out[`${name}_mean_ms`] = { value: null, ci95: null };
     return;
   }
-  // Percentile CIs are exact and O(1) per resample at any n; only the mean's bootstrap is subsampled.
+  // Percentile CIs are exact and O(1) per resample at any n; so is the mean's above 2,000 values (core).
   const cis = bootstrapPercentilesCi(sorted, [...PS], { rng: rng.fork('percentiles'), resamples });
-  const sample =
-    n > BOOTSTRAP_MAX_N ? subsampleSorted(sorted, BOOTSTRAP_MAX_N, rng.fork('subsample')) : sorted;
   PS.forEach((p, k) => {
     out[`${name}_p${p}_ms`] = { value: percentileSorted(sorted, p), ci95: cis[k]! };
   });
@@ -123,14 +119,8 @@ export function describeMs(
   for (let i = 0; i < n; i++) sum += sorted[i]!;
   out[`${name}_mean_ms`] = {
     value: sum / n,
-    ci95: bootstrapMeanCi(sample, { rng: rng.fork('mean'), resamples }),
+    ci95: bootstrapMeanCi(sorted, { rng: rng.fork('mean'), resamples }),
   };
-}
-
-function subsampleSorted(sorted: Float64Array, k: number, rng: Rng): Float64Array {
-  const out = new Float64Array(k);
-  for (let i = 0; i < k; i++) out[i] = sorted[rng.int(sorted.length)]!;
-  return out.sort();
 }
 
 export interface LevelMetricsInput

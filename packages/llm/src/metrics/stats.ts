@@ -39,7 +39,7 @@ export function bootstrapPercentilesCi(
   });
 }
 
-/** 95% CI of the mean (O(n) per resample). */
+/** 95% CI of the mean (the core resamples exactly up to 2,000 values, then draws resample means from their law). */
 export function bootstrapMeanCi(values: ArrayLike<number>, options: BootstrapOptions): [number, number] {
   if (values.length === 0) return [Number.NaN, Number.NaN];
   const ci = coreBootstrapMeanCi(values as Float64Array, {

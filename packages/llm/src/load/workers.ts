@@ -1,0 +1,186 @@
+/**
+ * `--workers N`: the level runner keeps the one seeded schedule (arrival times, prompts, phases) on the main
+ * thread, and this client hands each arrival, in dispatch order, to worker thread `k mod N`, where a
+ * streaming client of its own sends it, parses the stream and timestamps the chunks. Results come back as
+ * plain records on the main thread's clock, so latency still counts from the scheduled arrival and the
+ * records merge in sequence order exactly as with one thread. The schedule depends on the seed alone, never
+ * on N.
+ */
+import { Worker } from 'node:worker_threads';
+import type { StreamingClientOptions } from '../client/streaming-client.js';
+import type { ClientRequest, ClientResult, StreamingClient } from '../types.js';
+
+// The worker runs the built client module (under vitest this file is the .ts source: use its dist twin).
+function builtModuleUrl(relative: string): string {
+  const url = new URL(relative, import.meta.url).href;
+  return url.endsWith('.ts') ? url.replace('/src/', '/dist/').replace(/\.ts$/, '.js') : url;
+}
+
+/**
+ * The monotonic clock's reading at this thread's `performance.now()` zero, in ms. Each thread's
+ * performance.now() has its own origin; process.hrtime is one clock for the whole process.
+ */
+function originOnHrtimeMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6 - performance.now();
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const origin = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+import(workerData.clientModule).then(({ createStreamingClient }) => {
+  const client = createStreamingClient(workerData.options);
+  const controllers = new Map();
+  parentPort.on('message', async (m) => {
+    if (m.type === 'send') {
+      const ac = new AbortController();
+      controllers.set(m.id, ac);
+      const r = await client.send(m.request, { timeoutMs: m.timeoutMs, signal: ac.signal });
+      controllers.delete(m.id);
+      // Chunk times travel as a transferred Float64Array and all-null token counts as null: cloning two
+      // 1000-element arrays per request cost ~10% of a thread's CPU on the firehose.
+      const times = Float64Array.from(r.chunkTimes);
+      const tokens = r.chunkTokens.every((t) => t === null) ? null : r.chunkTokens;
+      parentPort.postMessage(
+        { type: 'result', id: m.id, result: { ...r, chunkTimes: times, chunkTokens: tokens } },
+        [times.buffer],
+      );
+    } else if (m.type === 'cancel') {
+      controllers.get(m.id)?.abort();
+    } else if (m.type === 'warm') {
+      await client.warm(m.connections);
+      parentPort.postMessage({ type: 'warmed', id: m.id });
+    } else if (m.type === 'close') {
+      await client.close();
+      parentPort.postMessage({ type: 'closed', id: m.id });
+    }
+  });
+  parentPort.postMessage({ type: 'ready', origin });
+});
+`;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  worker: WorkerSlot;
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  /** Add to this worker's times to get the main thread's performance.now() times. */
+  offsetMs: number;
+}
+
+export interface WorkerClientOptions extends StreamingClientOptions {
+  /** Worker threads (>= 1); each gets an equal share of the connection pool. */
+  workers: number;
+}
+
+/** A StreamingClient whose requests run on `workers` worker threads, one arrival per worker in turn. */
+export async function createWorkerClient(options: WorkerClientOptions): Promise<StreamingClient> {
+  const { workers: n, ...clientOptions } = options;
+  if (!(Number.isInteger(n) && n >= 1)) throw new RangeError('workers must be a positive integer');
+  const share = Math.max(1, Math.ceil(clientOptions.connections / n));
+  const mainOrigin = originOnHrtimeMs();
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  const slots: WorkerSlot[] = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          clientModule: builtModuleUrl('../client/streaming-client.ts'),
+          options: { ...clientOptions, connections: share },
+        },
+      });
+      const origin = await new Promise<number>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('message', (m: { type: string; origin: number }) => resolve(m.origin));
+      });
+      const slot: WorkerSlot = { worker, offsetMs: origin - mainOrigin };
+      worker.on('message', (m: { type: string; id: number; result?: ClientResult }) => {
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        p.resolve(m.result);
+      });
+      return slot;
+    }),
+  );
+  // Requests that were cut short by a crashed worker must still settle (as cancelled, with their error).
+  for (const slot of slots) {
+    slot.worker.on('error', (err) => {
+      for (const [id, p] of pending) {
+        if (p.worker !== slot) continue;
+        pending.delete(id);
+        p.resolve(workerFailure(err));
+      }
+    });
+  }
+
+  const call = (slot: WorkerSlot, message: Record<string, unknown>): Promise<unknown> => {
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, { resolve, worker: slot });
+      slot.worker.postMessage({ ...message, id });
+    });
+  };
+  let turn = 0;
+
+  return {
+    async send(
+      request: ClientRequest,
+      opts: { signal?: AbortSignal; timeoutMs: number },
+    ): Promise<ClientResult> {
+      // Arrival k goes to worker k mod N: the assignment follows the dispatch order, not the load.
+      const slot = slots[turn++ % n]!;
+      const id = nextId++;
+      const done = new Promise<PostedResult>((resolve) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, worker: slot });
+      });
+      const onAbort = (): void => slot.worker.postMessage({ type: 'cancel', id });
+      if (opts.signal?.aborted) onAbort();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      slot.worker.postMessage({ type: 'send', id, request, timeoutMs: opts.timeoutMs });
+      const r = await done;
+      opts.signal?.removeEventListener('abort', onAbort);
+      return toMainClock(r, slot.offsetMs);
+    },
+    async warm(connections: number): Promise<void> {
+      const each = Math.max(1, Math.ceil(connections / n));
+      await Promise.all(slots.map((s) => call(s, { type: 'warm', connections: each })));
+    },
+    async close(): Promise<void> {
+      await Promise.all(slots.map((s) => call(s, { type: 'close' })));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+/** A result as a worker posts it: chunk times in a Float64Array, null for all-null token counts. */
+type PostedResult = Omit<ClientResult, 'chunkTimes' | 'chunkTokens'> & {
+  chunkTimes: Float64Array | number[];
+  chunkTokens: (number | null)[] | null;
+};
+
+/** The worker's result back in ClientResult's shape, its times moved onto the main thread's clock. */
+function toMainClock(r: PostedResult, offsetMs: number): ClientResult {
+  const n = r.chunkTimes.length;
+  const chunkTimes = new Array<number>(n);
+  for (let i = 0; i < n; i++) chunkTimes[i] = r.chunkTimes[i]! + offsetMs;
+  const chunkTokens = r.chunkTokens ?? new Array<number | null>(n).fill(null);
+  return { ...r, sentAt: r.sentAt + offsetMs, chunkTimes, chunkTokens };
+}
+
+function workerFailure(err: unknown): ClientResult {
+  return {
+    status: 'cancelled',
+    sentAt: performance.now(),
+    chunkTimes: [],
+    chunkTokens: [],
+    usageCompletionTokens: null,
+    usagePromptTokens: null,
+    text: '',
+    httpStatus: null,
+    error: `client worker failed: ${err instanceof Error ? err.message : String(err)}`,
+    systemFingerprint: null,
+  };
+}
