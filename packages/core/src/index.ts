@@ -29,6 +29,8 @@ export type { Rng } from './rng.js';
 export type {
   CommandDecl,
   CommandIo,
+  LaunchSet,
+  LaunchSpec,
   Logger,
   OptionDecl,
   Plugin,

@@ -12,6 +12,7 @@ import {
   type RunOutcome,
 } from 'inferencebench';
 import { createStreamingClient } from './client/streaming-client.js';
+import { planLaunches } from './compare/launch-plan.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
@@ -95,6 +96,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     options: llmOptions,
     validate: validatePlan,
     render: renderRun,
+    launchSet: planLaunches,
     run: (ctx) => runLlmInference(ctx, deps),
   });
 }

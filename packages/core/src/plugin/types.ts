@@ -167,6 +167,27 @@ export interface Plugin<Plan = Record<string, unknown>> {
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;
+  /**
+   * Split a validated plan into a launch set (SPEC §10: several engines or configs, or repeated launches),
+   * or return null for one ordinary run. Throws BenchError for a set that cannot make a valid comparison.
+   */
+  launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
+}
+
+/** One run of a launch set: its own plan and seed, hence its own fresh engine process. */
+export interface LaunchSpec<Plan = Record<string, unknown>> {
+  /** Which side of the comparison it belongs to (`vllm`, `quant=fp8`). */
+  side: string;
+  /** 1-based launch number within its side. */
+  launch: number;
+  seed: number;
+  plan: Plan;
+}
+
+/** Runs grouped under one comparison id, in the order they are launched (interleaved A B A B ...). */
+export interface LaunchSet<Plan = Record<string, unknown>> {
+  sides: string[];
+  launches: LaunchSpec<Plan>[];
 }
 
 /** Identity function that exists for types. */

@@ -97,6 +97,29 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
   plan = plugin.validate?.(plan) ?? plan;
 
+  // Several engines or configs, or repeated launches: one run per launch, grouped (SPEC §10).
+  const launchSet = plugin.launchSet?.(plan, Number(values.seed ?? plan.seed ?? 42)) ?? null;
+  if (launchSet) {
+    const { runLaunchSet } = await import('../launch-set.js');
+    return runLaunchSet(launchSet, values, io, (p, v, runIo, onRunId) =>
+      runResolvedPlan(plugin, p, decls, v, runIo, onRunId),
+    );
+  }
+  return runResolvedPlan(plugin, plan, decls, values, io);
+}
+
+/**
+ * Run one resolved, validated plan: record the run, run the plugin with signals wired to its AbortSignal,
+ * store the outcome and print the result. `onRunId` hears the run id as soon as it exists.
+ */
+export async function runResolvedPlan(
+  plugin: Plugin,
+  plan: Record<string, unknown>,
+  decls: OptionDecl[],
+  values: Record<string, unknown>,
+  io: CommandIo,
+  onRunId?: (runId: string) => void,
+): Promise<number> {
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
   const debug = Boolean(values.debug);
@@ -124,6 +147,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       pid: process.pid,
       host: hostname(),
     });
+    onRunId?.(runId);
     const writer = store.writer(runId);
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
