@@ -27,8 +27,8 @@ export const PACKAGE_COMMANDS: Record<string, { pkg: string; description: string
   'slo-templates': { pkg: 'inferencebench-llm', description: 'list the SLO templates', usage: '' },
   compare: {
     pkg: 'inferencebench-llm',
-    description: 'compare runs across engines, with CIs and a verdict',
-    usage: '<run-id...>',
+    description: 'compare runs or launch sets: means over launches, ratio with a bootstrap CI, verdict',
+    usage: 'RUN|GROUP[:side] ... [--baseline RUN|GROUP --fail-if BOUNDS] [--format json]',
   },
   report: {
     pkg: 'inferencebench-llm',
