@@ -31,6 +31,7 @@ export type {
   CommandIo,
   LaunchSet,
   LaunchSpec,
+  LiveStatus,
   Logger,
   OptionDecl,
   Plugin,

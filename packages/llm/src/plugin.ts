@@ -16,6 +16,7 @@ import { planLaunches } from './compare/launch-plan.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
+import { createLiveStatus } from './live-status.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
 import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
@@ -151,6 +152,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   let client: StreamingClient | null = null;
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
+  const live = createLiveStatus(plan, ctx.progress);
   // One signal stops the level on Ctrl-C and when the engine dies; data measured so far is kept.
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -212,12 +214,17 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       model: plan.model,
       rng: ctx.rng,
       signal: stop.signal,
-      onRecord: (r) => ctx.writer.request(r),
+      onRecord: (r) => {
+        ctx.writer.request(r);
+        live.record(r);
+      },
       progress: ctx.progress,
       tokenCounter: counter,
     });
     const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
+      live.level(opts.levelIndex, opts.concurrency);
       const run = await runLevel(opts);
+      live.levelDone();
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
       const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {

@@ -38,6 +38,24 @@ export interface Progress {
   warn(message: string): void;
   /** Finish and clear the bar. */
   done(): void;
+  /** Live figures of the run, shown under the bar on a TTY and in the plain lines otherwise. */
+  status?(status: LiveStatus): void;
+}
+
+/** What the live status block shows besides the phase (SPEC §12, terminal output). */
+export interface LiveStatus {
+  /** e.g. `level 2/4 c=16`. */
+  level: string;
+  /** Requests of the current level that finished ok, and that failed. */
+  completed: number;
+  failed: number;
+  /** p50 over the level's recent requests; null before any. */
+  ttftP50Ms: number | null;
+  tpotP50Ms: number | null;
+  /** Output tokens per second over the last few seconds. */
+  tokS: number | null;
+  /** Estimated seconds until the whole run ends; null when unknown (a search). */
+  runEtaS: number | null;
 }
 
 export type RunStatus = 'running' | 'complete' | 'aborted' | 'failed';
