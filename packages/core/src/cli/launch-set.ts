@@ -126,7 +126,7 @@ async function groupDocument(
   outcomes: LaunchOutcome[],
   storeOption: string | undefined,
 ): Promise<GroupDocument> {
-  const store = openStore(await resolveStorePath(storeOption));
+  const store = await openStore(await resolveStorePath(storeOption));
   try {
     const runs: RunDocument[] = [];
     for (const o of outcomes) if (o.run_id) runs.push(await store.getRunDocument(o.run_id));
@@ -141,7 +141,7 @@ async function groupDocument(
       runs,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

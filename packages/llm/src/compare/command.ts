@@ -58,12 +58,12 @@ export const compareCommands: CommandDecl[] = [
         throw new BenchError('BENCH_ERR_USAGE', '--fail-if needs --baseline', {
           hint: 'bench compare --baseline RUN|GROUP RUN|GROUP --fail-if "tpot_p50_ms>+5%"',
         });
-      const store = openStore(await resolveStorePath(options.store as string | undefined));
+      const store = await openStore(await resolveStorePath(options.store as string | undefined));
       let sides: Side[] = [];
       try {
         for (const spec of specs) sides.push(...(await resolveSides(store, spec)));
       } finally {
-        store.close();
+        await store.close();
       }
       sides = distinctLabels(sides, Boolean(options.baseline));
       const doc = buildComparison(sides, { seed: Number(options.seed), ...(bounds ? { bounds } : {}) });
