@@ -115,6 +115,13 @@ export function buildComparison(
     notes.push(
       'a side has one launch: its CI covers request-to-request variation only, not launch-to-launch variation',
     );
+  const wa = a.runs[0]!.workload;
+  const wb = b.runs[0]!.workload;
+  const differ = Object.keys(wa).filter((k) => JSON.stringify(wa[k]) !== JSON.stringify(wb[k]));
+  if (differ.length > 0)
+    notes.push(
+      `the workloads differ (${differ.map((k) => `${k} ${JSON.stringify(wa[k])} vs ${JSON.stringify(wb[k])}`).join(', ')}): the sides did not serve the same load`,
+    );
   if ([...a.runs, ...b.runs].some((r) => !r.launched))
     notes.push(
       'some runs attached to a running server (--endpoint): they are not independent engine launches',

@@ -13,6 +13,8 @@ export interface LaunchRun {
   hardware: string | null;
   /** What makes an engine process differ (engine, model, quant, tp, extra args, hardware). */
   config: Record<string, unknown>;
+  /** What the load was (dataset, lengths, api, rate, window): should match across sides. */
+  workload: Record<string, unknown>;
   /** Whether bench launched the engine (false: attached to an endpoint). */
   launched: boolean;
   search: boolean;
@@ -29,6 +31,18 @@ export interface Side {
 }
 
 const QUANTITIES: RequestQuantity[] = ['ttft', 'tpot', 'itl', 'e2e'];
+
+/** Plan keys that define the load, as opposed to the engine process. */
+const WORKLOAD_KEYS = [
+  'dataset',
+  'inputLen',
+  'outputLen',
+  'lengthDist',
+  'api',
+  'rate',
+  'duration',
+  'sloTemplate',
+];
 
 /**
  * Resolve one side argument to one or more sides: `GROUP` (every side of a launch set), `GROUP:label`
@@ -187,6 +201,7 @@ export async function loadRun(store: RunStore, runId: string): Promise<LaunchRun
       engine_bin: plan.engineBin ?? null,
       hardware: plan.hardware ?? hardware,
     },
+    workload: Object.fromEntries(WORKLOAD_KEYS.map((k) => [k, plan[k] ?? null])),
     launched: !plan.endpoint,
     search: plan.search === 'goodput',
     levels,
