@@ -5,6 +5,7 @@ import {
   type LaunchStatistic,
   percentileStatistic,
   poissonVariate,
+  tailShare,
 } from '../src/compare/hierarchical-bootstrap.js';
 
 /** A launch: `n` request latencies, lognormal around `medianMs` (so the true p50 is `medianMs`). */
@@ -23,18 +24,32 @@ function side(seed: number, medianMs: number, k: number, launchSpread: number, n
 }
 
 describe('two-stage bootstrap of a ratio between sides (launches within sides, requests within launches)', () => {
-  it('covers the true ratio in about 95% of repeated experiments', () => {
-    let covered = 0;
-    const trials = 200;
-    for (let t = 0; t < trials; t++) {
-      const a = side(2 * t + 1, 10, 3, 0.03);
-      const b = side(2 * t + 2, 15, 3, 0.03);
-      const c = compareSides(a, b, createRng(t), 1000);
-      if (c.ratio.ci95![0] <= 1.5 && c.ratio.ci95![1] >= 1.5) covered++;
+  it('covers the true ratio in about 95% of repeated experiments with 3 launches per side', () => {
+    const coverage = (launchSpread: number): number => {
+      let covered = 0;
+      const trials = 200;
+      for (let t = 0; t < trials; t++) {
+        const a = side(2 * t + 1, 10, 3, launchSpread);
+        const b = side(2 * t + 2, 15, 3, launchSpread);
+        const c = compareSides(a, b, createRng(t), 1000);
+        if (c.ratio.ci95![0] <= 1.5 && c.ratio.ci95![1] >= 1.5) covered++;
+      }
+      return covered / trials;
+    };
+    // Seeded, so these are fixed numbers (docs/comparisons.md): near the nominal 95% whether the launches
+    // scatter little or much (a plain percentile bootstrap of 3 launches gives 81% at a 10% spread).
+    for (const spread of [0.03, 0.3]) {
+      const c = coverage(spread);
+      expect(c, `spread ${spread}`).toBeGreaterThanOrEqual(0.92);
+      expect(c, `spread ${spread}`).toBeLessThanOrEqual(1);
     }
-    // Seeded, so this is one fixed number; it must sit near the nominal 95%.
-    expect(covered / trials).toBeGreaterThan(0.9);
-    expect(covered / trials).toBeLessThanOrEqual(1);
+  });
+
+  it('uses Student tails for few launches (expanded percentile interval)', () => {
+    expect(tailShare(1)).toBe(0.025);
+    expect(tailShare(3)).toBeCloseTo(8.4e-6, 7);
+    expect(tailShare(10)).toBeCloseTo(0.0118, 3);
+    expect(tailShare(1000)).toBeCloseTo(0.025, 3);
   });
 
   it('widens with the launch-to-launch spread, so a noisy engine shows as noisy', () => {

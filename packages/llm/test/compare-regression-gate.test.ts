@@ -30,8 +30,9 @@ describe('bench compare --baseline RUN RUN --fail-if', () => {
     expect(doc.gate?.passed).toBe(false);
     expect(doc.gate?.failed.map((f) => f.bound)).toContain('tpot_p50_ms>+5%');
     const t = doc.rows.find((r) => r.metric === 'tpot_p50_ms')!;
-    expect(t.ratio.ci95[0]).toBeLessThanOrEqual(1.2);
-    expect(t.ratio.ci95[1]).toBeGreaterThanOrEqual(1.2);
+    // 12 ms / 10 ms, within what timer lateness on a loaded 2-core machine can move it.
+    expect(t.ratio.value).toBeGreaterThan(1.16);
+    expect(t.ratio.value).toBeLessThan(1.24);
     expect(t.gate).toEqual([{ bound: 'tpot_p50_ms>+5%', passed: false }]);
 
     const table = await benchWithFakes(['compare', '--baseline', b, s, '--fail-if', BOUNDS], home.dir);

@@ -111,13 +111,23 @@ export async function runLaunchSet(
   return 0;
 }
 
-/** The launch set's JSON document: the group, its sides and launches, and every run's own document. */
+/** One run as the launch set's document lists it (its full document: `bench runs show ID --format json`). */
+interface GroupRun {
+  run_id: string;
+  status: RunDocument['status'];
+  plan: Record<string, unknown>;
+  engine: unknown;
+  error: string | null;
+  summary: unknown;
+}
+
+/** The launch set's JSON document: the group, its sides and launches, and its runs. */
 interface GroupDocument {
   group_id: string;
   status: 'complete' | 'failed';
   sides: { label: string; runs: string[] }[];
   launches: LaunchOutcome[];
-  runs: RunDocument[];
+  runs: GroupRun[];
 }
 
 async function groupDocument(
@@ -128,8 +138,19 @@ async function groupDocument(
 ): Promise<GroupDocument> {
   const store = await openStore(await resolveStorePath(storeOption));
   try {
-    const runs: RunDocument[] = [];
-    for (const o of outcomes) if (o.run_id) runs.push(await store.getRunDocument(o.run_id));
+    const runs: GroupRun[] = [];
+    for (const o of outcomes) {
+      if (!o.run_id) continue;
+      const d = await store.getRunDocument(o.run_id);
+      runs.push({
+        run_id: d.run_id,
+        status: d.status,
+        plan: d.plan,
+        engine: d.environment.engine ?? null,
+        error: d.error,
+        summary: d.summary,
+      });
+    }
     return {
       group_id: groupId,
       status: runs.every((r) => r.status === 'complete') ? 'complete' : 'failed',

@@ -163,7 +163,9 @@ function launchStatistics(runs: LaunchRun[], key: string, metric: CompareMetric)
     } else {
       const v = metric.value(level);
       if (v === null || !Number.isFinite(v)) return null;
-      out.push(rateStatistic(v, level.ok));
+      // With several launches their spread already holds the window count's noise; one launch alone has
+      // no spread, so its count is redrawn as Poisson instead.
+      out.push(runs.length > 1 ? rateStatistic(v, 0) : rateStatistic(v, level.ok));
     }
   }
   return out;

@@ -4,7 +4,8 @@ import type { StoredRequest } from 'inferencebench';
  * The metrics a comparison reports, in one table (so it can switch to the metric registry in one place).
  * `percentile` metrics are recomputed from the stored per-request records of the measured phase (ok
  * requests only, as in the level document) and resampled request by request; `rate` metrics are one
- * number per launch (a window count), its request count resampled as Poisson.
+ * number per launch (a window count): only launches are resampled, or, for a side of one launch, its
+ * request count as Poisson.
  */
 export type CompareMetric =
   | {
