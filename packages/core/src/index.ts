@@ -39,6 +39,9 @@ export type { Rng } from './rng.js';
 export type {
   CommandDecl,
   CommandIo,
+  LaunchSet,
+  LaunchSpec,
+  LiveStatus,
   Logger,
   OptionDecl,
   Plugin,

@@ -8,7 +8,7 @@ describe('bench --help and bench plugins', () => {
   it('--help lists the commands and exits 0', async () => {
     const r = await runCli(['--help'], home.dir);
     expect(r.code).toBe(0);
-    for (const cmd of ['run <plugin>', 'runs', 'plugins', 'datasets', 'compare', 'report', 'sim'])
+    for (const cmd of ['run <plugin>', 'runs', 'plugins', 'datasets', 'compare', 'sim'])
       expect(r.stdout).toContain(cmd);
   });
 

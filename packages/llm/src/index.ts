@@ -1,4 +1,5 @@
 import type { CommandDecl } from 'inferencebench';
+import { compareCommands } from './compare/command.js';
 import { datasetCommands } from './datasets/index.js';
 import { engineCommands } from './engines/index.js';
 import { llmInference } from './plugin.js';
@@ -8,7 +9,12 @@ import { sloCommands } from './slo/commands.js';
 export const plugins = [llmInference];
 
 /** Extra `bench` commands this package contributes (datasets and engines add theirs here). */
-export const commands: CommandDecl[] = [...sloCommands, ...datasetCommands, ...engineCommands];
+export const commands: CommandDecl[] = [
+  ...sloCommands,
+  ...datasetCommands,
+  ...engineCommands,
+  ...compareCommands,
+];
 
 export { createLlmInferencePlugin, llmInference, validatePlan, buildSummary } from './plugin.js';
 export { llmOptions, ENGINE_NAMES } from './options.js';

@@ -376,6 +376,23 @@ export const llmOptions: OptionDecl[] = [
     schema: positiveNumber.optional(),
     group: 'Power and cost',
   },
+  // Comparisons (SPEC §10): launch sets, see compare/launch-plan.ts
+  {
+    key: 'launches',
+    flag: '--launches <n>',
+    description:
+      'independent engine launches per engine or config, interleaved, each with its own seed (default 1; 3 when several engines or configs are given)',
+    schema: positiveInt.optional(),
+    group: 'Comparison',
+  },
+  {
+    key: 'vary',
+    flag: '--vary <key=values>',
+    description:
+      'compare configs of one engine, e.g. quant=fp8,bf16 (in YAML also a list of option maps, one per config)',
+    schema: z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1)]).optional(),
+    group: 'Comparison',
+  },
 ];
 
 /** The resolved plan of an llm.inference run (core adds `seed`). */
@@ -424,4 +441,6 @@ export interface LlmPlan {
   raplRoot?: string;
   provider?: string;
   gpuHourUsd?: number;
+  launches?: number;
+  vary?: string | Record<string, unknown>[];
 }

@@ -14,6 +14,7 @@ import {
 } from 'inferencebench';
 import { abortable } from './abortable.js';
 import { createStreamingClient } from './client/streaming-client.js';
+import { planLaunches } from './compare/launch-plan.js';
 import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { withUniquePrompts } from './datasets/synthetic.js';
@@ -21,6 +22,7 @@ import { acquireEngine, startScraper } from './engines/index.js';
 import { refusalError } from './engines/launch.js';
 import { resolveModel, suggestModels } from './models/catalogue.js';
 import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from './models/launch-plan.js';
+import { createLiveStatus } from './live-status.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { firstLine, type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
 import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
@@ -156,6 +158,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
       return checked;
     },
     render: renderRun,
+    launchSet: planLaunches,
     run: (ctx) => runLlmInference(ctx, deps),
   });
 }
@@ -236,6 +239,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   let client: StreamingClient | null = null;
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
+  const live = createLiveStatus(plan, ctx.progress);
   let engineError: unknown = null;
   engine.died.catch((err: unknown) => {
     engineError = err;
@@ -313,12 +317,17 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       model: plan.model,
       rng: ctx.rng,
       signal: stop.signal,
-      onRecord: (r) => ctx.writer.request(r),
+      onRecord: (r) => {
+        ctx.writer.request(r);
+        live.record(r);
+      },
       progress: ctx.progress,
       tokenCounter: counter,
     });
     const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
+      live.level(opts.levelIndex, opts.concurrency);
       const run = await runLevel(opts);
+      live.levelDone();
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
       const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {

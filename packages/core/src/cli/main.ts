@@ -16,7 +16,11 @@ export const processIo: CommandIo = {
  * by our own option parser (their options come from OptionDecl data loaded lazily); they are declared
  * here only so that `bench --help` lists them. Every command module is imported inside its action.
  */
-function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
+function buildProgram(
+  io: CommandIo,
+  setExit: (code: number) => void,
+  provided: Set<string> | null = null,
+): Command {
   const program = new Command('bench')
     .description('inferencebench: benchmark harness with plugins (LLM serving: bench run llm.inference)')
     .version(toolVersion(), '-V, --version')
@@ -81,6 +85,8 @@ function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
   // Package commands, grouped by their first word (`sim serve` -> `sim` with a `serve` sub-command).
   const parents = new Map<string, Command>();
   for (const [name, info] of Object.entries(PACKAGE_COMMANDS)) {
+    // Help lists only the package commands the installed packages provide.
+    if (provided && !provided.has(name)) continue;
     const [first, second] = name.split(' ') as [string, string | undefined];
     if (!second) {
       const c = program.command(first).usage(info.usage).description(`${info.description} (${info.pkg})`);
@@ -140,9 +146,17 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       return await runPackageCommand(pkgCommand.name, pkgCommand.rest, io);
     }
     let code = 0;
-    const program = buildProgram(io, (c) => {
-      code = c;
-    });
+    const wantsHelp = withoutDebug.length === 0 || ['--help', '-h', 'help'].includes(withoutDebug[0]!);
+    const provided = wantsHelp
+      ? await (await import('./commands/package-command.js')).providedPackageCommands()
+      : null;
+    const program = buildProgram(
+      io,
+      (c) => {
+        code = c;
+      },
+      provided,
+    );
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

@@ -1,4 +1,4 @@
-import type { Progress } from '../plugin/types.js';
+import type { LiveStatus, Progress } from '../plugin/types.js';
 
 export interface ProgressOptions {
   /** Where progress goes (stderr). */
@@ -23,10 +23,20 @@ function formatDuration(s: number): string {
     : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
+/** The live figures in one line: `level 2/4 c=16: ok 812 failed 0 | ttft p50 142.0 ms ... | run ETA 3:12`. */
+export function liveStatusLine(s: LiveStatus): string {
+  const ms = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
+  return (
+    `${s.level}: ok ${s.completed} failed ${s.failed} | ttft p50 ${ms(s.ttftP50Ms)} tpot p50 ${ms(s.tpotP50Ms)} | ` +
+    `${s.tokS === null ? 'n/a' : s.tokS.toFixed(0)} tok/s | run ETA ${s.runEtaS === null ? 'unknown' : formatDuration(s.runEtaS)}`
+  );
+}
+
 /**
- * Progress on stderr: on a TTY a redrawn bar with ETA (at most 10 redraws/s); otherwise a plain line at
- * most every 5 s, so logs of CI jobs stay readable; with `quiet` only warnings.
- * ETA assumes the rate since the phase started continues.
+ * Progress on stderr: on a TTY a redrawn status block (the phase bar with its ETA, and under it the live
+ * figures: level, completed/failed, TTFT/TPOT p50, tok/s, ETA of the whole run), at most 10 redraws/s;
+ * otherwise a plain line at most every 5 s, so logs of CI jobs stay readable; with `quiet` only warnings.
+ * The phase ETA assumes the rate since the phase started continues.
  */
 export function createProgress(options: ProgressOptions): Progress {
   const { stream, quiet } = options;
@@ -39,6 +49,9 @@ export function createProgress(options: ProgressOptions): Progress {
   let startedMs = now();
   let lastDrawMs = Number.NEGATIVE_INFINITY;
   let barShown = false;
+  let live: LiveStatus | null = null;
+  // Lines of the status block on screen (the bar, plus the live line when there is one).
+  let blockLines = 0;
 
   const status = (): string => {
     const elapsedS = (now() - startedMs) / 1000;
@@ -48,8 +61,9 @@ export function createProgress(options: ProgressOptions): Progress {
     return `${label} ${fmtCount(done)}/${fmtCount(total)} ${(frac * 100).toFixed(0)}% ETA ${formatDuration(etaS)}`;
   };
   const clearBar = (): void => {
-    if (barShown) stream.write('\r\x1b[2K');
+    if (barShown) stream.write(`\r\x1b[2K${'\x1b[1A\r\x1b[2K'.repeat(Math.max(0, blockLines - 1))}`);
     barShown = false;
+    blockLines = 0;
   };
   const draw = (force: boolean): void => {
     if (quiet || label === '') return;
@@ -61,12 +75,14 @@ export function createProgress(options: ProgressOptions): Progress {
       const frac = total ? Math.min(1, done / total) : 0;
       const filled = Math.round(frac * width);
       const bar = total ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';
-      stream.write(`\r\x1b[2K${bar}${status()}`);
+      clearBar();
+      stream.write(`${bar}${status()}${live ? `\n  ${liveStatusLine(live)}` : ''}`);
       barShown = true;
+      blockLines = live ? 2 : 1;
     } else {
       if (!force && t - lastDrawMs < plainInterval) return;
       lastDrawMs = t;
-      stream.write(`progress: ${status()}\n`);
+      stream.write(`progress: ${status()}${live ? ` | ${liveStatusLine(live)}` : ''}\n`);
     }
   };
   const line = (text: string): void => {
@@ -100,6 +116,11 @@ export function createProgress(options: ProgressOptions): Progress {
     done() {
       clearBar();
       label = '';
+      live = null;
+    },
+    status(next) {
+      live = next;
+      draw(false);
     },
   };
 }

@@ -38,6 +38,24 @@ export interface Progress {
   warn(message: string): void;
   /** Finish and clear the bar. */
   done(): void;
+  /** Live figures of the run, shown under the bar on a TTY and in the plain lines otherwise. */
+  status?(status: LiveStatus): void;
+}
+
+/** What the live status block shows besides the phase (SPEC §12, terminal output). */
+export interface LiveStatus {
+  /** e.g. `level 2/4 c=16`. */
+  level: string;
+  /** Requests of the current level that finished ok, and that failed. */
+  completed: number;
+  failed: number;
+  /** p50 over the level's recent requests; null before any. */
+  ttftP50Ms: number | null;
+  tpotP50Ms: number | null;
+  /** Output tokens per second over the last few seconds. */
+  tokS: number | null;
+  /** Estimated seconds until the whole run ends; null when unknown (a search). */
+  runEtaS: number | null;
 }
 
 export type RunStatus = 'running' | 'complete' | 'aborted' | 'failed';
@@ -173,6 +191,27 @@ export interface Plugin<Plan = Record<string, unknown>> {
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;
+  /**
+   * Split a validated plan into a launch set (SPEC §10: several engines or configs, or repeated launches),
+   * or return null for one ordinary run. Throws BenchError for a set that cannot make a valid comparison.
+   */
+  launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
+}
+
+/** One run of a launch set: its own plan and seed, hence its own fresh engine process. */
+export interface LaunchSpec<Plan = Record<string, unknown>> {
+  /** Which side of the comparison it belongs to (`vllm`, `quant=fp8`). */
+  side: string;
+  /** 1-based launch number within its side. */
+  launch: number;
+  seed: number;
+  plan: Plan;
+}
+
+/** Runs grouped under one comparison id, in the order they are launched (interleaved A B A B ...). */
+export interface LaunchSet<Plan = Record<string, unknown>> {
+  sides: string[];
+  launches: LaunchSpec<Plan>[];
 }
 
 /** Identity function that exists for types. */

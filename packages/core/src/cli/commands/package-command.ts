@@ -27,8 +27,8 @@ export const PACKAGE_COMMANDS: Record<string, { pkg: string; description: string
   'slo-templates': { pkg: 'inferencebench-llm', description: 'list the SLO templates', usage: '' },
   compare: {
     pkg: 'inferencebench-llm',
-    description: 'compare runs across engines, with CIs and a verdict',
-    usage: '<run-id...>',
+    description: 'compare runs or launch sets: means over launches, ratio with a bootstrap CI, verdict',
+    usage: 'RUN|GROUP[:side] ... [--baseline RUN|GROUP --fail-if BOUNDS] [--format json]',
   },
   report: {
     pkg: 'inferencebench-llm',
@@ -46,23 +46,40 @@ export function matchPackageCommand(argv: string[]): { name: string; rest: strin
   return null;
 }
 
+/** The package's module (resolved from the working directory first, then from here), or null. */
+async function importPackage(pkg: string): Promise<{ commands?: CommandDecl[] } | null> {
+  try {
+    const path = createRequire(join(process.cwd(), 'noop.js')).resolve(pkg);
+    return (await import(pathToFileURL(path).href)) as { commands?: CommandDecl[] };
+  } catch {
+    try {
+      return (await import(pkg)) as { commands?: CommandDecl[] };
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * The package commands that the installed packages really provide, for `bench --help` (which lists only
+ * commands that work). Imports the packages, so only help pays for it.
+ */
+export async function providedPackageCommands(): Promise<Set<string>> {
+  const pkgs = [...new Set(Object.values(PACKAGE_COMMANDS).map((c) => c.pkg))];
+  const mods = await Promise.all(pkgs.map(importPackage));
+  const provided = new Set<string>();
+  for (const m of mods) for (const c of m?.commands ?? []) provided.add(c.name);
+  return provided;
+}
+
 async function findDecl(name: string): Promise<CommandDecl> {
   const { pkg } = PACKAGE_COMMANDS[name]!;
   const unavailable = (why: string): BenchError =>
     new BenchError('BENCH_ERR_USAGE', `command '${name}' is not available in this version (${why})`, {
       hint: `install or update ${pkg} (npm install ${pkg}@latest)`,
     });
-  let mod: { commands?: CommandDecl[] };
-  try {
-    const path = createRequire(join(process.cwd(), 'noop.js')).resolve(pkg);
-    mod = (await import(pathToFileURL(path).href)) as { commands?: CommandDecl[] };
-  } catch {
-    try {
-      mod = (await import(pkg)) as { commands?: CommandDecl[] };
-    } catch {
-      throw unavailable(`${pkg} is not installed`);
-    }
-  }
+  const mod = await importPackage(pkg);
+  if (!mod) throw unavailable(`${pkg} is not installed`);
   const decl = (mod.commands ?? []).find((c) => c.name === name);
   if (!decl) throw unavailable(`${pkg} does not provide it yet`);
   return decl;

@@ -104,6 +104,29 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const storePath = await resolveStorePath(values.store as string | undefined);
   checkStorePath(storePath);
 
+  // Several engines or configs, or repeated launches: one run per launch, grouped (SPEC §10).
+  const launchSet = plugin.launchSet?.(plan, Number(values.seed ?? plan.seed ?? 42)) ?? null;
+  if (launchSet) {
+    const { runLaunchSet } = await import('../launch-set.js');
+    return runLaunchSet(launchSet, values, io, (p, v, runIo, onRunId) =>
+      runResolvedPlan(plugin, p, decls, v, runIo, onRunId),
+    );
+  }
+  return runResolvedPlan(plugin, plan, decls, values, io);
+}
+
+/**
+ * Run one resolved, validated plan: record the run, run the plugin with signals wired to its AbortSignal,
+ * store the outcome and print the result. `onRunId` hears the run id as soon as it exists.
+ */
+export async function runResolvedPlan(
+  plugin: Plugin,
+  plan: Record<string, unknown>,
+  decls: OptionDecl[],
+  values: Record<string, unknown>,
+  io: CommandIo,
+  onRunId?: (runId: string) => void,
+): Promise<number> {
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
   const debug = Boolean(values.debug);
@@ -122,6 +145,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     },
   };
 
+  // Checked before anything started (runCommand); resolved again here for launch sets' own runs.
+  const storePath = await resolveStorePath(values.store as string | undefined);
   const store = openStore(storePath);
   // Room for the last writes of a run whose disk fills (see store-full.ts); freed when the run ends.
   const reserve = reserveSpace(storePath);
@@ -150,6 +175,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         },
       );
     }
+    onRunId?.(runId);
     // A failed store write (a full disk) stops the run like Ctrl-C does, but the run is marked failed.
     let storeError: unknown = null;
     const controller = new AbortController();
