@@ -24,6 +24,7 @@ import { type LlmSummary, renderRun, STATISTICS_NOTE } from './output/render.js'
 import { goodputAtSlo } from './slo/goodput.js';
 import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
 import type { EngineHandle, RequestQuirks, StreamingClient } from './types.js';
+import { LLM_REQUEST_COLUMNS } from './request-columns.js';
 
 /**
  * The part of the core's PowerMeter (packages/core/src/telemetry/types.ts) the plugin uses; structural, so
@@ -93,6 +94,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     id: 'llm.inference',
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
+    requestColumns: LLM_REQUEST_COLUMNS,
     validate: validatePlan,
     render: renderRun,
     run: (ctx) => runLlmInference(ctx, deps),
@@ -127,15 +129,15 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     tokenizer: dataset.tokenizer,
     items: dataset.items.length,
   };
-  ctx.writer.mergePlan({ dataset_resolved: datasetInfo });
-  ctx.writer.mergeEnvironment({ dataset: { ...datasetInfo, meta: dataset.meta } });
+  await ctx.writer.mergePlan({ dataset_resolved: datasetInfo });
+  await ctx.writer.mergeEnvironment({ dataset: { ...datasetInfo, meta: dataset.meta } });
   const counter = await driverTokenCounter(plan);
 
   // Hardware is recorded with every run; --hardware is checked against it, never trusted blindly.
   const hardware = await detectHardware();
   const hardwareWarning = checkHardware(plan.hardware, hardware);
   if (hardwareWarning) ctx.progress.warn(hardwareWarning);
-  ctx.writer.mergeEnvironment({ hardware: { ...hardware, label: hardwareLabel(hardware) } });
+  await ctx.writer.mergeEnvironment({ hardware: { ...hardware, label: hardwareLabel(hardware) } });
 
   const engine = await acquireEngine(plan, {
     runDir: ctx.writer.runDir(),
@@ -159,7 +161,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     stop.abort();
   });
   try {
-    ctx.writer.mergeEnvironment({
+    await ctx.writer.mergeEnvironment({
       engine: {
         name: engine.name,
         version: engine.version,
@@ -241,8 +243,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
       levels.push(doc);
-      ctx.writer.level(doc.index, doc);
-      ctx.writer.flush();
+      await ctx.writer.level(doc.index, doc);
+      await ctx.writer.flush();
       return doc;
     };
 
@@ -255,7 +257,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
           if (stop.signal.aborted) return { rateReqS: typeof rate === 'number' ? rate : 0, holds: false };
           const doc = await runAndStore(baseLevel(levels.length, cap, rate));
           doc.search = { probe: levels.length - 1, rate_req_s: numericRate(doc), holds: doc.slo.holds };
-          ctx.writer.level(doc.index, doc);
+          await ctx.writer.level(doc.index, doc);
           return { rateReqS: numericRate(doc), holds: doc.slo.holds };
         },
         initial === 'inf' ? 'auto' : initial,
@@ -273,13 +275,13 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     }
 
     const summary = buildSummary(levels, slo, search);
-    ctx.writer.setSummary(summary);
+    await ctx.writer.setSummary(summary);
     if (engineError !== null) throw engineError;
     if (ctx.signal.aborted) return { status: 'aborted', summary };
     return { summary, gateFailed: summary.gate_failed };
   } catch (err) {
     // Keep what was measured: the summary of the completed levels goes in even when the run fails.
-    if (levels.length > 0) ctx.writer.setSummary(buildSummary(levels, slo, undefined));
+    if (levels.length > 0) await ctx.writer.setSummary(buildSummary(levels, slo, undefined));
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -312,7 +314,7 @@ async function defaultPowerMeter(
     const m = await measureIdlePower(meter, IDLE_POWER_S);
     idle = { idle_w: m.idleW, duration_s: m.durationS };
   }
-  ctx.writer.mergeEnvironment({
+  await ctx.writer.mergeEnvironment({
     power: { source: meter.source, detail: meter.detail ?? null, devices: meter.devices, idle },
   });
   return meter;

@@ -501,32 +501,30 @@ function failedResult(t: number, err: unknown): ClientResult {
   };
 }
 
-const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
-
-/** The store's view of one request: queryable fields plus ITL gaps and phase in `data`. */
+/** The store's view of one request (full precision): declared columns (request-columns.ts), ITL gaps in `data`. */
 export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number | null): RequestRecordInput {
   const gaps: number[] = [];
   for (let i = 1; i < rec.chunkTimesMs.length; i++)
-    gaps.push(r3(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!)!);
+    gaps.push(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!);
   return {
     level,
     seq: rec.seq,
     status: rec.status,
+    phase: rec.phase,
     fields: {
-      ttft_ms: r3(rec.ttftMs),
-      tpot_ms: r3(rec.tpotMs),
-      e2e_ms: r3(rec.e2eMs),
+      ttft_ms: rec.ttftMs,
+      tpot_ms: rec.tpotMs,
+      e2e_ms: rec.e2eMs,
       n_in: rec.nIn,
       n_out: rec.nOut,
-      queue_wait_ms: r3(rec.queueWaitMs),
-      server_ttft_ms: r3(rec.serverTtftMs),
+      queue_wait_ms: rec.queueWaitMs,
+      server_ttft_ms: rec.serverTtftMs,
     },
     data: {
-      phase: rec.phase,
       itl_ms: gaps,
       chunk_tokens: rec.chunkTokens.some((t) => t !== null) ? rec.chunkTokens : undefined,
       n_out_source: rec.nOutSource,
-      lag_ms: r3(lagMs),
+      lag_ms: lagMs,
       http_status: rec.httpStatus,
       error: rec.error,
     },

@@ -110,21 +110,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     },
   };
 
-  const store = openStore(await resolveStorePath(values.store as string | undefined));
+  const store = await openStore(await resolveStorePath(values.store as string | undefined));
   try {
-    const reaped = store.reapStaleRuns();
+    const reaped = await store.reapStaleRuns();
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
     const environment = captureEnvironment();
     const printed = publicPlan(plan, decls);
-    const runId = store.createRun({
+    const runId = await store.createRun({
       plugin: plugin.id,
       plan: printed,
       environment,
       pid: process.pid,
       host: hostname(),
+      ...(plugin.requestColumns ? { requestColumns: plugin.requestColumns } : {}),
     });
-    const writer = store.writer(runId);
+    const writer = await store.writer(runId);
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
     const controller = new AbortController();
@@ -136,16 +137,22 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
         controller.abort(new BenchError('BENCH_ERR_ABORTED', `run aborted by ${sig}`));
         return;
       }
-      // Second signal: better-sqlite3 is synchronous, so what is buffered can still be saved before exiting.
-      try {
-        writer.close();
-        store.finishRun(runId, 'aborted', { error: `aborted by ${sig} (twice)` });
-        store.close();
-      } catch {}
-      process.stderr.write(
-        `error: run ${runId} aborted by ${sig}\nhint: what was recorded is kept: bench runs show ${runId}\n`,
-      );
-      process.exit(4);
+      // Second signal: save what is buffered and mark the run (SQLite does it at once; a PostgreSQL
+      // server gets two seconds), then exit.
+      const exit = (): never => {
+        process.stderr.write(
+          `error: run ${runId} aborted by ${sig}\nhint: what was recorded is kept: bench runs show ${runId}\n`,
+        );
+        process.exit(4);
+      };
+      setTimeout(exit, 2000).unref();
+      void (async () => {
+        await writer.close();
+        await store.finishRun(runId, 'aborted', { error: `aborted by ${sig} (twice)` });
+        await store.close();
+      })()
+        .catch(() => {})
+        .then(exit);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -177,14 +184,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       : thrown !== undefined
         ? 'failed'
         : (outcome.status ?? 'complete');
-    writer.close();
+    await writer.close();
     const errorText =
       thrown !== undefined
         ? thrown instanceof Error
           ? thrown.message
           : String(thrown)
         : (outcome.error ?? undefined);
-    store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
+    await store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (thrown !== undefined && !aborted) {
@@ -195,7 +202,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       });
     }
 
-    const doc = store.getRunDocument(runId);
+    const doc = await store.getRunDocument(runId);
     if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
     if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
     else io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
@@ -221,6 +228,6 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

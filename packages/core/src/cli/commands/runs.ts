@@ -9,12 +9,12 @@ async function withStore<T>(
   storeOption: string | undefined,
   fn: (store: RunStore) => T | Promise<T>,
 ): Promise<T> {
-  const store = openStore(await resolveStorePath(storeOption));
+  const store = await openStore(await resolveStorePath(storeOption));
   try {
-    store.reapStaleRuns();
+    await store.reapStaleRuns();
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -23,8 +23,8 @@ export async function runsList(
   opts: { store?: string; format: string; limit: number },
   io: CommandIo,
 ): Promise<number> {
-  return withStore(opts.store, (store) => {
-    const runs = store.listRuns(opts.limit);
+  return withStore(opts.store, async (store) => {
+    const runs = await store.listRuns(opts.limit);
     io.stdout(opts.format === 'json' ? `${toJson(runs, 2)}\n` : renderRunList(runs));
     return 0;
   });
@@ -37,12 +37,12 @@ export async function runsShow(
   io: CommandIo,
 ): Promise<number> {
   return withStore(opts.store, async (store) => {
-    const runId = store.resolveRunId(id);
+    const runId = await store.resolveRunId(id);
     if (opts.format === 'json') {
-      io.stdout(`${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`);
+      io.stdout(`${toJson(await store.getRunDocument(runId, { records: true }), 2)}\n`);
       return 0;
     }
-    const doc = store.getRunDocument(runId);
+    const doc = await store.getRunDocument(runId);
     let text: string | undefined;
     try {
       const { loadPlugin, pluginModulePaths } = await import('../../plugin/loader.js');
@@ -62,12 +62,12 @@ export async function runsExport(
   opts: { store?: string; format: string; output?: string },
   io: CommandIo,
 ): Promise<number> {
-  return withStore(opts.store, (store) => {
-    const runId = store.resolveRunId(id);
+  return withStore(opts.store, async (store) => {
+    const runId = await store.resolveRunId(id);
     const text =
       opts.format === 'csv'
-        ? requestsCsv(runId, store.requests(runId))
-        : `${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`;
+        ? requestsCsv(runId, await store.requests(runId))
+        : `${toJson(await store.getRunDocument(runId, { records: true }), 2)}\n`;
     if (opts.output) writeFileSync(resolve(opts.output), text);
     else io.stdout(text);
     return 0;
