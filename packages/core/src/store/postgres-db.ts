@@ -126,6 +126,21 @@ export class PostgresDb implements SqlDb {
   }
 }
 
+const STORE_URL_HINT =
+  'check the URL (postgres://user@host:port/db), that the server is up, and the password ($PGPASSWORD or ~/.pgpass)';
+
+/** The password ~/.pgpass gives for this connection (undefined when none; pgpass reads $PGPASSFILE too). */
+async function pgpassPassword(config: import('pg').ClientConfig): Promise<string | undefined> {
+  const { default: pgpass } = await import('pgpass');
+  const info = {
+    host: config.host ?? 'localhost',
+    port: String(config.port ?? 5432),
+    database: config.database ?? config.user,
+    user: config.user ?? process.env.PGUSER ?? process.env.USER,
+  };
+  return new Promise((res) => pgpass(info, res));
+}
+
 function storeError(message: string, cause: unknown, hint?: string): BenchError {
   return new BenchError('BENCH_ERR_STORE', message, {
     hint:
@@ -149,8 +164,23 @@ export async function openPostgresDb(url: string): Promise<PostgresDb> {
   } catch (err) {
     throw storeError('cannot load pg (the PostgreSQL driver)', err, 'reinstall with `npm ci`');
   }
+  const { parseIntoClientConfig } = await import('pg-connection-string');
+  let config: import('pg').ClientConfig;
+  try {
+    config = parseIntoClientConfig(url);
+  } catch (err) {
+    throw storeError(`invalid store URL ${location}: ${scrub((err as Error).message)}`, err, STORE_URL_HINT);
+  }
+  const inUrl = typeof config.password === 'string' && config.password !== '' ? config.password : undefined;
   const client = new pg.Client({
-    connectionString: url,
+    ...config,
+    // The URL's password, else $PGPASSWORD, else ~/.pgpass (or $PGPASSFILE), as libpq does.
+    password: async () => {
+      const found = inUrl ?? (process.env.PGPASSWORD || (await pgpassPassword(config)));
+      if (found === undefined)
+        throw new Error('the server asks for a password: none in the URL, $PGPASSWORD or ~/.pgpass');
+      return found;
+    },
     application_name: 'inferencebench',
     connectionTimeoutMillis: 10_000,
     // BIGINT (counts, ids, integer columns) as numbers: every value we store is a safe integer.
@@ -168,7 +198,7 @@ export async function openPostgresDb(url: string): Promise<PostgresDb> {
     throw storeError(
       `cannot connect to the run store at ${location}: ${scrub((err as Error).message)}`,
       err,
-      'check the URL (postgres://user@host:port/db), that the server is up, and the password ($PGPASSWORD or ~/.pgpass)',
+      STORE_URL_HINT,
     );
   }
   const db = new PostgresDb(client, location, scrub);

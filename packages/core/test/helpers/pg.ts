@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 
 /**
  * A real PostgreSQL server for the store tests: `$INFERENCEBENCH_TEST_PG_URL` (what `.ci/run` starts),
@@ -10,6 +11,14 @@ import pg from 'pg';
  * ends). Each test gets a database of its own. No server and no binaries is a failure, not a skip.
  */
 let server: Promise<string> | null = null;
+let stopServer: (() => void) | null = null;
+
+// A server this file started is stopped after its tests (the CI one is stopped by .ci/run).
+afterAll(() => {
+  stopServer?.();
+  stopServer = null;
+  server = null;
+});
 
 function pgBinDir(): string | null {
   const root = '/usr/lib/postgresql';
@@ -29,15 +38,14 @@ function startServer(): string {
   const url = /INFERENCEBENCH_TEST_PG_URL=(\S+)/.exec(out)?.[1];
   const dir = /INFERENCEBENCH_TEST_PG_DIR=(\S+)/.exec(out)?.[1];
   if (!url || !dir) throw new Error(`could not start PostgreSQL: ${out}`);
-  // Stopped when the test process ends (a test's server; the CI one is stopped by .ci/run).
-  process.on('exit', () => {
+  stopServer = () => {
     const pgCtl = [join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', 'stop'];
     const argv = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...pgCtl] : pgCtl;
     try {
       execFileSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     } catch {}
-  });
+  };
   return url;
 }
 
