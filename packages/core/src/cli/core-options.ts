@@ -23,8 +23,9 @@ export const coreRunOptions: OptionDecl[] = [
   },
   {
     key: 'store',
-    flag: '--store <path>',
-    description: 'SQLite run store file (default $INFERENCEBENCH_HOME/store.sqlite or the user data dir)',
+    flag: '--store <path|url>',
+    description:
+      'run store: SQLite file or postgres://user@host:port/db (default $INFERENCEBENCH_STORE, else $INFERENCEBENCH_HOME/store.sqlite or the user data dir)',
     schema: z.string().min(1).optional(),
     group: 'Run',
   },

@@ -369,6 +369,16 @@ export class SqlRunStore implements RunStore {
     const r = bundle.run;
     const columns = validateRequestColumns(r.request_columns);
     await this.ensureRequestColumns(columns);
+    // All or nothing: a copy cut short leaves no half run behind (which a second copy would skip).
+    let inserted = false;
+    await this.db.transaction(async () => {
+      inserted = await this.insertBundle(bundle, columns);
+    });
+    return inserted;
+  }
+
+  private async insertBundle(bundle: RunBundle, columns: RequestColumn[]): Promise<boolean> {
+    const r = bundle.run;
     const inserted = await this.db.run(
       `INSERT INTO runs (id, plugin, status, created_at, finished_at, pid, host, plan, environment, summary,
                          error, request_columns)

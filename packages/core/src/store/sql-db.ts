@@ -13,6 +13,8 @@ export interface SqlDb {
   run(sql: string, params?: unknown[]): Promise<number>;
   /** Insert many rows in one transaction (SQLite) or one statement (PostgreSQL). */
   insertMany(table: string, columns: string[], types: SqlType[], rows: unknown[][]): Promise<void>;
+  /** Run `fn` in one transaction (only the store's own statements may run meanwhile). */
+  transaction(fn: () => Promise<void>): Promise<void>;
   /** Add the missing columns to a table; safe when several writers do it at once. */
   ensureColumns(table: string, columns: { name: string; type: SqlType }[]): Promise<void>;
   /** Expression for "now" on the heartbeat clock (the database server's, for PostgreSQL). */

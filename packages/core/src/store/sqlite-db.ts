@@ -56,6 +56,17 @@ export class SqliteDb implements SqlDb {
     this.insertManySync(table, columns, rows);
   }
 
+  async transaction(fn: () => Promise<void>): Promise<void> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      await fn();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
   async ensureColumns(table: string, columns: { name: string; type: SqlType }[]): Promise<void> {
     const add = this.db.transaction(() => {
       const have = new Set(
