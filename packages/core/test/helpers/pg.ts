@@ -27,7 +27,8 @@ function pgBinDir(): string | null {
   return versions.length > 0 ? join(root, versions[0]!, 'bin') : null;
 }
 
-function startServer(): string {
+/** Start a PostgreSQL server of one's own (stop() ends it and removes its data directory). */
+export function startPgServer(): { url: string; stop: () => void } {
   const bin = pgBinDir();
   if (!bin)
     throw new Error(
@@ -38,15 +39,21 @@ function startServer(): string {
   const url = /INFERENCEBENCH_TEST_PG_URL=(\S+)/.exec(out)?.[1];
   const dir = /INFERENCEBENCH_TEST_PG_DIR=(\S+)/.exec(out)?.[1];
   if (!url || !dir) throw new Error(`could not start PostgreSQL: ${out}`);
-  stopServer = () => {
+  const stop = (): void => {
     const pgCtl = [join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'immediate', 'stop'];
     const argv = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...pgCtl] : pgCtl;
     try {
       execFileSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
     } catch {}
+    rmSync(dir, { recursive: true, force: true });
   };
-  return url;
+  return { url, stop };
+}
+
+function startServer(): string {
+  const own = startPgServer();
+  stopServer = own.stop;
+  return own.url;
 }
 
 /** The server's admin URL (a superuser without password on 127.0.0.1). */
