@@ -95,6 +95,8 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
     requestColumns: LLM_REQUEST_COLUMNS,
+    // A launched engine gets --tp GPUs in its pod; attaching to an endpoint (or the simulator) needs none.
+    podGpus: (plan) => (plan.endpoint || plan.engine === 'sim' ? 0 : plan.tp),
     validate: validatePlan,
     render: renderRun,
     run: (ctx) => runLlmInference(ctx, deps),

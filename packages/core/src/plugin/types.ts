@@ -175,6 +175,8 @@ export interface Plugin<Plan = Record<string, unknown>> {
    * the plugin: the core knows no plugin field names. Undeclared fields go into the record's `data`.
    */
   requestColumns?: RequestColumn[];
+  /** GPUs a pod of this plan needs on Kubernetes (`bench run ... --kubernetes`); none when absent. */
+  podGpus?(plan: Plan): number;
   /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
   validate?(plan: Plan): Plan | undefined;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;

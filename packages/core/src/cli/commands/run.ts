@@ -96,6 +96,10 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
   plan = plugin.validate?.(plan) ?? plan;
+  if (values.kubernetes) {
+    const { runOnKubernetes } = await import('../kubernetes.js');
+    return runOnKubernetes(plugin, plan, values, CORE_PLAN_KEYS, io);
+  }
 
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
@@ -116,6 +120,12 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
     const environment = captureEnvironment();
+    // A pod of an Indexed Job (`--kubernetes`): which Job and which index this run is.
+    if (process.env.JOB_COMPLETION_INDEX !== undefined)
+      environment.kubernetes = {
+        job_completion_index: Number(process.env.JOB_COMPLETION_INDEX),
+        pod: process.env.HOSTNAME ?? null,
+      };
     const printed = publicPlan(plan, decls);
     const runId = await store.createRun({
       plugin: plugin.id,
