@@ -27,6 +27,8 @@ export { toolVersion } from './version.js';
 export type { ErrorCode, ExitCode } from './errors.js';
 export type { Rng } from './rng.js';
 export type {
+  BarrierResult,
+  KubernetesPods,
   CommandDecl,
   CommandIo,
   Logger,

@@ -25,6 +25,15 @@ import { goodputAtSlo } from './slo/goodput.js';
 import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
 import type { EngineHandle, RequestQuirks, StreamingClient } from './types.js';
 import { LLM_REQUEST_COLUMNS } from './request-columns.js';
+import {
+  concurrencyShare,
+  mergedLevelInput,
+  type Shard,
+  shardOf,
+  resolveShardIndex,
+  shardRaw,
+  validateShards,
+} from './shards.js';
 
 /**
  * The part of the core's PowerMeter (packages/core/src/telemetry/types.ts) the plugin uses; structural, so
@@ -57,7 +66,7 @@ export interface LlmPluginDeps {
 }
 
 /** Cross-option checks (SPEC §2, §4). */
-export function validatePlan(plan: LlmPlan): LlmPlan {
+export function validatePlan(plan: LlmPlan, context: { rendering?: 'kubernetes' } = {}): LlmPlan {
   if (Array.isArray(plan.rate) && plan.rate.length !== 1 && plan.rate.length !== plan.concurrency.length) {
     throw new BenchError(
       'BENCH_ERR_BAD_OPTION',
@@ -80,7 +89,23 @@ export function validatePlan(plan: LlmPlan): LlmPlan {
     );
   }
   resolveSlo(plan.sloTemplate, plan.slo);
-  return plan;
+  // Pods rendered for Kubernetes get their shard index (and group) there, not here.
+  const sharded = validateShards(plan);
+  return context.rendering ? sharded : resolveShardIndex(sharded);
+}
+
+/**
+ * On Kubernetes: one pod per shard (all in one shard group, the Job's name) or one pod for the run; a
+ * launched engine gets --tp GPUs in its pod, attaching to an endpoint (or the simulator) needs none.
+ */
+function kubernetesPods(plan: LlmPlan, job: { name: string }) {
+  const gpus = plan.endpoint || plan.engine === 'sim' ? 0 : plan.tp;
+  if (plan.shards <= 1) return { pods: 1, gpus };
+  return {
+    pods: plan.shards,
+    gpus,
+    plan: { shardGroup: plan.shardGroup ?? job.name, shardIndex: undefined },
+  };
 }
 
 function rateFor(plan: LlmPlan, i: number): number | 'auto' | 'inf' {
@@ -95,8 +120,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
     requestColumns: LLM_REQUEST_COLUMNS,
-    // A launched engine gets --tp GPUs in its pod; attaching to an endpoint (or the simulator) needs none.
-    podGpus: (plan) => (plan.endpoint || plan.engine === 'sim' ? 0 : plan.tp),
+    kubernetes: kubernetesPods,
     validate: validatePlan,
     render: renderRun,
     run: (ctx) => runLlmInference(ctx, deps),
@@ -198,7 +222,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       rate: number | 'auto' | 'inf',
     ): LevelRunOptions => ({
       levelIndex: index,
-      concurrency,
+      concurrency: shard ? concurrencyShare(concurrency, shard) : concurrency,
       rate,
       durationS: plan.duration,
       warmupRuns: plan.warmupRuns,
@@ -217,12 +241,30 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       onRecord: (r) => ctx.writer.request(r),
       progress: ctx.progress,
       tokenCounter: counter,
+      // Shards: no gate of their own (their windows must line up); they start together (docs/scale.md).
+      ...(shard
+        ? {
+            shard,
+            gateTimeoutS: 0,
+            beforePattern: async () => {
+              const { startMs } = await ctx.writer.barrier(
+                `${shard.group}/level-${index}/start`,
+                shard.count,
+                {
+                  signal: stop.signal,
+                },
+              );
+              await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
+            },
+          }
+        : {}),
     });
+    const shard = shardOf(plan);
     const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
       const run = await runLevel(opts);
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
-      const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
+      let doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
         power: meter ? powerWindow(meter, run) : null,
       });
       // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
@@ -244,6 +286,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       );
       if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
+      if (shard) doc = await mergeShards(ctx, shard, run, doc, plan.concurrency[opts.levelIndex]!, slo);
       levels.push(doc);
       await ctx.writer.level(doc.index, doc);
       await ctx.writer.flush();
@@ -387,3 +430,36 @@ export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSumm
 
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();
+
+/**
+ * A shard stores its own level (with its raw counters) and waits for the others; shard 0 then computes
+ * the level from every shard's raw records (SPEC §12: never averaged) and keeps that as its level.
+ */
+async function mergeShards(
+  ctx: RunContext<LlmPlan>,
+  shard: Shard,
+  run: LevelRunResult,
+  own: LevelDocument,
+  concurrency: number,
+  slo: Slo,
+): Promise<LevelDocument> {
+  Object.assign(own, { shard: { ...shard }, shard_raw: shardRaw(run) });
+  await ctx.writer.level(own.index, own);
+  await ctx.writer.flush();
+  const done = await ctx.writer.barrier(`${shard.group}/level-${own.index}/done`, shard.count, {
+    signal: ctx.signal,
+  });
+  if (shard.index !== 0) return own;
+  const peers = await Promise.all(done.runIds.map((id) => ctx.writer.peerRun(id)));
+  const merged = levelDocument(
+    mergedLevelInput(run, concurrency, peers),
+    slo,
+    ctx.rng.fork(`bootstrap/level-${own.index}`),
+  );
+  Object.assign(merged, {
+    window_epoch_ms: (own as { window_epoch_ms?: unknown }).window_epoch_ms,
+    shards: { count: shard.count, group: shard.group, runs: done.runIds },
+  });
+  merged.notes.push(`merged from ${shard.count} shards' raw records (runs ${done.runIds.join(', ')})`);
+  return merged;
+}

@@ -52,6 +52,12 @@ export function memoryContext(planOver: Partial<LlmPlan>) {
         store.summary = s;
       },
       flush: async () => {},
+      barrier: async () => {
+        throw new Error('no barriers in the in-memory writer');
+      },
+      peerRun: async () => {
+        throw new Error('no peer runs in the in-memory writer');
+      },
     },
     signal: abort.signal,
     log: { info() {}, warn() {}, debug() {} },

@@ -153,14 +153,21 @@ export async function runOnKubernetes(
       'warning: --store is not used by the pods: they read the store URL from the Secret (--store-secret)\n',
     );
   const namespace = String(values.namespace ?? 'default');
+  const jobName = defaultJobName();
+  const pods = plugin.kubernetes?.(plan, { name: jobName }) ?? { pods: 1, gpus: 0 };
+  for (const [k, v] of Object.entries(pods.plan ?? {})) {
+    if (v === undefined) delete config[k];
+    else config[k] = v;
+  }
   const manifests = renderKubernetesJob({
     pluginId: plugin.id,
     config,
     image: values.image,
     namespace,
     storeSecret: String(values.storeSecret ?? 'inferencebench-store'),
-    gpus: plugin.podGpus?.(plan) ?? 0,
-    completions: 1,
+    gpus: pods.gpus,
+    completions: pods.pods,
+    jobName,
   });
   if (values.apply) await kubectlApply(manifests, namespace);
   else io.stdout(manifests);

@@ -88,6 +88,30 @@ export interface RunWriter {
   setSummary(summary: unknown): Promise<void>;
   /** Write what is buffered; rejects if an earlier batch could not be written. */
   flush(): Promise<void>;
+  /**
+   * Wait at barrier `name` until `parties` runs (this one included) have arrived, through the store (so
+   * across machines). Resolves with a common start, 1 s after the last arrival (epoch ms, writers' clocks),
+   * and the ids of the runs that arrived, sorted.
+   */
+  barrier(
+    name: string,
+    parties: number,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<BarrierResult>;
+  /** Another run's stored levels and request records (shards of one level read each other's). */
+  peerRun(runId: string): Promise<{ levels: unknown[]; requests: StoredRequest[] }>;
+}
+
+export interface KubernetesPods {
+  pods: number;
+  gpus: number;
+  /** Keys set (or, with undefined, removed) in every pod's plan. */
+  plan?: Record<string, unknown>;
+}
+
+export interface BarrierResult {
+  startMs: number;
+  runIds: string[];
 }
 
 /** What the run store gives back for one run: the JSON document of SPEC §12 plus bookkeeping. */
@@ -175,10 +199,16 @@ export interface Plugin<Plan = Record<string, unknown>> {
    * the plugin: the core knows no plugin field names. Undeclared fields go into the record's `data`.
    */
   requestColumns?: RequestColumn[];
-  /** GPUs a pod of this plan needs on Kubernetes (`bench run ... --kubernetes`); none when absent. */
-  podGpus?(plan: Plan): number;
-  /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
-  validate?(plan: Plan): Plan | undefined;
+  /**
+   * How `bench run ... --kubernetes` runs this plan: pods of the Indexed Job (each sees its index in
+   * $JOB_COMPLETION_INDEX), GPUs per pod, and plan keys to set in the pods' config. One pod, no GPU when absent.
+   */
+  kubernetes?(plan: Plan, job: { name: string }): KubernetesPods;
+  /**
+   * Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION').
+   * `context.rendering` is set when the plan is rendered for pods (`--kubernetes`) rather than run here.
+   */
+  validate?(plan: Plan, context?: { rendering?: 'kubernetes' }): Plan | undefined;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;

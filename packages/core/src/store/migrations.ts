@@ -124,4 +124,16 @@ export const MIGRATIONS: { version: number; sqlite: string; postgres: string }[]
       UPDATE runs SET request_columns = '${V1_COLUMNS}';
     `,
   },
+  {
+    // Barriers of load shards: every shard of a level writes its arrival; the common start follows.
+    version: 3,
+    sqlite: `
+      CREATE TABLE barriers (name TEXT NOT NULL, party TEXT NOT NULL, arrived_ms REAL NOT NULL,
+                             PRIMARY KEY (name, party));
+    `,
+    postgres: `
+      CREATE TABLE barriers (name TEXT NOT NULL, party TEXT NOT NULL, arrived_ms DOUBLE PRECISION NOT NULL,
+                             PRIMARY KEY (name, party));
+    `,
+  },
 ];

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BenchError } from '../errors.js';
 import type {
+  BarrierResult,
   RequestRecordInput,
   RunDocument,
   RunStatus,
@@ -643,6 +644,43 @@ class BufferedRunWriter implements StoreRunWriter {
   async flush(): Promise<void> {
     await this.write();
     await this.settled();
+  }
+
+  async barrier(
+    name: string,
+    parties: number,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<BarrierResult> {
+    const db = this.store.db;
+    await this.settled();
+    await db.run(`INSERT INTO barriers (name, party, arrived_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, [
+      name,
+      this.runId,
+      Date.now(),
+    ]);
+    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+    for (;;) {
+      const rows = await db.all<{ party: string; arrived_ms: number }>(
+        `SELECT party, arrived_ms FROM barriers WHERE name = ? ORDER BY party`,
+        [name],
+      );
+      if (rows.length >= parties)
+        return {
+          startMs: Math.max(...rows.map((r) => r.arrived_ms)) + 1000,
+          runIds: rows.map((r) => r.party),
+        };
+      if (options.signal?.aborted) throw new BenchError('BENCH_ERR_ABORTED', `aborted waiting at ${name}`);
+      if (Date.now() > deadline)
+        throw new BenchError('BENCH_ERR_STORE', `only ${rows.length} of ${parties} shards reached ${name}`, {
+          hint: 'start every shard (JOB_COMPLETION_INDEX 0..N-1) with the same --shard-group and store',
+        });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async peerRun(runId: string): Promise<{ levels: unknown[]; requests: StoredRequest[] }> {
+    const doc = await this.store.getRunDocument(runId);
+    return { levels: doc.levels, requests: await this.store.requests(runId) };
   }
 
   async close(): Promise<void> {

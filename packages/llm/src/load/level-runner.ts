@@ -39,6 +39,10 @@ export interface LevelRunOptions {
   progress?: Progress;
   tokenCounter?: TokenCounter;
   now?: () => number;
+  /** Load shard (docs/scale.md): only arrivals whose index is `index` mod `count` are sent here. */
+  shard?: { index: number; count: number };
+  /** Awaited after the warm-up, before the measured pattern starts (shards meet at a common start). */
+  beforePattern?: () => Promise<void>;
 }
 
 export interface GateRecord {
@@ -178,6 +182,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     rateMode = 'fixed';
   }
 
+  await options.beforePattern?.();
   // --- The measured pattern: gate, window, drain, one continuous stream of load.
   const gapMs = poissonGapsMs(options.rng.fork(scheduleStreams.arrivals(options.levelIndex)), rateReqS);
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
@@ -233,7 +238,8 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
 
   const startWindow = (passed: boolean): void => {
     if (windowStart !== null || stopped) return;
-    const t = now();
+    // No gate: the window is the pattern from its start, so which arrivals are measured is the schedule's alone.
+    const t = options.gateTimeoutS <= 0 ? patternStart : now();
     accrue(t);
     windowStart = t;
     windowEnd = t + options.durationS * 1000;
@@ -321,6 +327,19 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     const done = send(p.item, patternCtrl).then((res) => onComplete(entry, res, t));
     settling.add(done);
     void done.finally(() => settling.delete(done));
+  };
+
+  // Shard hook: every arrival of the seeded schedule draws its item, only this shard's are sent.
+  let arrivalIndex = 0;
+  const ours = (): boolean => {
+    const s = options.shard;
+    const mine = s === undefined || arrivalIndex % s.count === s.index;
+    arrivalIndex++;
+    if (!mine) {
+      reqRng.int(options.items.length);
+      seq++;
+    }
+    return mine;
   };
 
   const schedule = (scheduledMs: number, slotFree: boolean): Pending => {
@@ -427,7 +446,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
           // Arrivals caught up in one wake (a late timer) still find free slots if there are enough for all
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
-          queue.push(schedule(next, inFlightCount + waiting < c));
+          if (ours()) queue.push(schedule(next, inFlightCount + waiting < c));
           next += gapMs();
         }
         nextArrival = next;

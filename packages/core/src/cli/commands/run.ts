@@ -95,7 +95,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   let plan: Record<string, unknown> = {};
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
-  plan = plugin.validate?.(plan) ?? plan;
+  plan = plugin.validate?.(plan, values.kubernetes ? { rendering: 'kubernetes' } : {}) ?? plan;
   if (values.kubernetes) {
     const { runOnKubernetes } = await import('../kubernetes.js');
     return runOnKubernetes(plugin, plan, values, CORE_PLAN_KEYS, io);
