@@ -104,6 +104,27 @@ describe.each(STORE_BACKENDS)('$kind store', (backend) => {
     await writer.close();
     await store.close();
   });
+
+  it('shards meet at a barrier: every party gets the same start, after the last arrival, and the run ids', async () => {
+    const location = await backend.location(home.dir);
+    const stores = [await openStore(location), await openStore(location), await openStore(location)];
+    const writers = await Promise.all(
+      stores.map(async (s) => s.writer(await s.createRun({ plugin: 'p', plan: {}, environment: {} }))),
+    );
+    const first = writers[0]!.barrier('g/level-0/start', 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const lastArrival = Date.now();
+    const all = await Promise.all([first, ...writers.slice(1).map((w) => w.barrier('g/level-0/start', 3))]);
+    expect(new Set(all.map((r) => r.startMs)).size).toBe(1);
+    expect(all[0]!.startMs).toBeGreaterThanOrEqual(lastArrival + 1000);
+    expect(all[0]!.runIds).toEqual(writers.map((w) => w.runId).sort());
+    // Too few parties: a clear error after the timeout, not a hang.
+    await expect(writers[0]!.barrier('g/level-1/start', 2, { timeoutMs: 200 })).rejects.toThrow(
+      /only 1 of 2 shards reached g\/level-1\/start/,
+    );
+    for (const w of writers) await w.close();
+    for (const s of stores) await s.close();
+  });
 });
 
 it('SQLite: runs left running by a dead process on this host are marked aborted at once', async () => {
