@@ -26,8 +26,8 @@ export {
   sampleStdev,
   sortedCopy,
 } from './stats/index.js';
-export { isProcessAlive, openStore, REQUEST_COLUMNS, RunStore } from './store/run-store.js';
-export { resolveStorePath } from './store/paths.js';
+export { isProcessAlive, openStore, SqlRunStore, validateRequestColumns } from './store/run-store.js';
+export { isPostgresUrl, redactStoreLocation, resolveStorePath } from './store/paths.js';
 export { monotonicUlid, ulid, ulidTimeMs } from './store/ulid.js';
 export { BUILTIN_PLUGINS, listPlugins, loadPlugin } from './plugin/loader.js';
 export { createProgress } from './cli/progress.js';
@@ -37,6 +37,8 @@ export { toolVersion } from './version.js';
 export type { ErrorCode, ExitCode } from './errors.js';
 export type { Rng } from './rng.js';
 export type {
+  BarrierResult,
+  KubernetesPods,
   CommandDecl,
   CommandIo,
   LaunchSet,
@@ -57,7 +59,16 @@ export type {
   StoredSample,
 } from './plugin/types.js';
 export type { BootstrapOptions, ConfidenceInterval, NumericArray, PercentileOptions } from './stats/index.js';
-export type { NewRun, RunListItem, StoreRunWriter } from './store/run-store.js';
+export type {
+  NewRun,
+  RequestColumn,
+  RequestColumnType,
+  RunBundle,
+  RunListItem,
+  RunStore,
+  StoreRunWriter,
+} from './store/types.js';
+export type { OpenStoreOptions } from './store/run-store.js';
 export type { UlidFactory } from './store/ulid.js';
 export type { PluginListing, PluginSearch } from './plugin/loader.js';
 export type { ProgressOptions } from './cli/progress.js';

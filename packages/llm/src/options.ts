@@ -236,6 +236,34 @@ export const llmOptions: OptionDecl[] = [
     default: 120,
     group: 'Load',
   },
+  // Load shards (docs/scale.md): N processes split one level's seeded schedule by arrival index.
+  {
+    key: 'shards',
+    flag: '--shards <n>',
+    description:
+      'split each level over N processes (shard i takes arrivals i mod N); needs --shard-group and --rate',
+    schema: positiveInt,
+    default: 1,
+    group: 'Shards',
+  },
+  {
+    key: 'shardIndex',
+    flag: '--shard-index <i>',
+    description:
+      "this process's shard, 0..N-1 (default $JOB_COMPLETION_INDEX, as in a Kubernetes Indexed Job)",
+    schema: z.coerce.number().int().min(0).optional(),
+    group: 'Shards',
+  },
+  {
+    key: 'shardGroup',
+    flag: '--shard-group <id>',
+    description: 'name shared by the shards of one run (they meet in the store under it)',
+    schema: z
+      .string()
+      .regex(/^[-._a-zA-Z0-9]{1,100}$/)
+      .optional(),
+    group: 'Shards',
+  },
   {
     key: 'drainTimeout',
     flag: '--drain-timeout <s>',
@@ -423,6 +451,9 @@ export interface LlmPlan {
   gateCov: number;
   gateMetric: 'tpot' | 'ttft' | 'e2e';
   gateTimeout: number;
+  shards: number;
+  shardIndex?: number;
+  shardGroup?: string;
   drainTimeout: number;
   requestTimeout: number;
   workers: number;

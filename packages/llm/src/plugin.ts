@@ -19,6 +19,7 @@ import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { withUniquePrompts } from './datasets/synthetic.js';
 import { acquireEngine, startScraper } from './engines/index.js';
+import { selectTunedConfig } from './engines/tuned.js';
 import { refusalError } from './engines/launch.js';
 import { resolveModel, suggestModels } from './models/catalogue.js';
 import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from './models/launch-plan.js';
@@ -33,6 +34,16 @@ import { apiKeyFor, preflightPlan } from './preflight.js';
 import { goodputAtSlo } from './slo/goodput.js';
 import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
 import type { EngineHandle, PromptItem, RequestQuirks, StreamingClient } from './types.js';
+import { LLM_REQUEST_COLUMNS } from './request-columns.js';
+import {
+  concurrencyShare,
+  mergedLevelInput,
+  type Shard,
+  shardOf,
+  resolveShardIndex,
+  shardRaw,
+  validateShards,
+} from './shards.js';
 
 /**
  * The part of the core's PowerMeter (packages/core/src/telemetry/types.ts) the plugin uses; structural, so
@@ -65,7 +76,7 @@ export interface LlmPluginDeps {
 }
 
 /** Cross-option checks (SPEC §2, §4). */
-export function validatePlan(plan: LlmPlan): LlmPlan {
+export function validatePlan(plan: LlmPlan, context: { rendering?: 'kubernetes' } = {}): LlmPlan {
   if (Array.isArray(plan.rate) && plan.rate.length !== 1 && plan.rate.length !== plan.concurrency.length) {
     throw new BenchError(
       'BENCH_ERR_BAD_OPTION',
@@ -88,7 +99,9 @@ export function validatePlan(plan: LlmPlan): LlmPlan {
     );
   }
   resolveSlo(plan.sloTemplate, plan.slo);
-  return resolvePlanModel(plan);
+  // Pods rendered for Kubernetes get their shard index (and group) there, not here.
+  const sharded = validateShards(resolvePlanModel(plan));
+  return context.rendering ? sharded : resolveShardIndex(sharded);
 }
 
 /**
@@ -109,6 +122,31 @@ export function resolvePlanModel(plan: LlmPlan): LlmPlan {
     });
   }
   return plan;
+}
+
+/**
+ * On Kubernetes: one pod per shard (all in one shard group, the Job's name) or one pod for the run; a
+ * launched engine gets --tp GPUs in its pod, attaching to an endpoint (or the simulator) needs none.
+ */
+function kubernetesPods(plan: LlmPlan, job: { name: string }) {
+  // Without --tp, the GPUs of the model's recipe for --hardware (the pod cannot detect before it is scheduled).
+  const tp =
+    plan.tp ??
+    selectTunedConfig({
+      engine: plan.engine,
+      hardware: plan.hardware,
+      quant: plan.quant,
+      model: plan.model,
+      gpuCount: null,
+    })?.config.tp ??
+    1;
+  const gpus = plan.endpoint || plan.engine === 'sim' ? 0 : tp;
+  if (plan.shards <= 1) return { pods: 1, gpus };
+  return {
+    pods: plan.shards,
+    gpus,
+    plan: { shardGroup: plan.shardGroup ?? job.name, shardIndex: undefined },
+  };
 }
 
 /**
@@ -148,11 +186,14 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     id: 'llm.inference',
     description: 'LLM serving: TTFT, TPOT, throughput, goodput at an SLO, power and cost',
     options: llmOptions,
+    requestColumns: LLM_REQUEST_COLUMNS,
+    kubernetes: kubernetesPods,
     // Cross-option checks, then everything a typo can break (names, ranges, the dataset file, the key's
     // variable) and a launch that cannot fit the detected GPUs: all before the run record and the engine
-    // (SPEC §14).
-    validate: async (plan) => {
-      const checked = validatePlan(plan);
+    // (SPEC §14). Rendered for Kubernetes pods, only the checks that do not depend on this machine.
+    validate: async (plan, context = {}) => {
+      const checked = validatePlan(plan, context);
+      if (context.rendering) return checked;
       await preflightPlan(checked);
       await preflightLaunch(checked);
       return checked;
@@ -190,15 +231,15 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     tokenizer: dataset.tokenizer,
     items: dataset.items.length,
   };
-  ctx.writer.mergePlan({ dataset_resolved: datasetInfo });
-  ctx.writer.mergeEnvironment({ dataset: { ...datasetInfo, meta: dataset.meta } });
+  await ctx.writer.mergePlan({ dataset_resolved: datasetInfo });
+  await ctx.writer.mergeEnvironment({ dataset: { ...datasetInfo, meta: dataset.meta } });
   const counter = await driverTokenCounter(plan);
 
   // Hardware is recorded with every run; --hardware is checked against it, never trusted blindly.
   const hardware = await detectHardware();
   const hardwareWarning = checkHardware(plan.hardware, hardware);
   if (hardwareWarning) ctx.progress.warn(hardwareWarning);
-  ctx.writer.mergeEnvironment({ hardware: { ...hardware, label: hardwareLabel(hardware) } });
+  await ctx.writer.mergeEnvironment({ hardware: { ...hardware, label: hardwareLabel(hardware) } });
 
   // One signal stops the run on Ctrl-C and when the engine dies; data measured so far is kept. It listens
   // before the engine is acquired: an abort fired during the attach must not be missed by the levels.
@@ -246,7 +287,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     stop.abort();
   });
   try {
-    ctx.writer.mergeEnvironment({
+    await ctx.writer.mergeEnvironment({
       engine: {
         name: engine.name,
         version: engine.version,
@@ -300,7 +341,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       rate: number | 'auto' | 'inf',
     ): LevelRunOptions => ({
       levelIndex: index,
-      concurrency,
+      concurrency: shard ? concurrencyShare(concurrency, shard) : concurrency,
       rate,
       ...(plan.maxInflight !== undefined ? { maxInflight: plan.maxInflight } : {}),
       durationS: plan.duration,
@@ -323,14 +364,32 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       },
       progress: ctx.progress,
       tokenCounter: counter,
+      // Shards: no gate of their own (their windows must line up); they start together (docs/scale.md).
+      ...(shard
+        ? {
+            shard,
+            gateTimeoutS: 0,
+            beforePattern: async () => {
+              const { startMs } = await ctx.writer.barrier(
+                `${shard.group}/level-${index}/start`,
+                shard.count,
+                {
+                  signal: stop.signal,
+                },
+              );
+              await new Promise((r) => setTimeout(r, Math.max(0, startMs - Date.now())));
+            },
+          }
+        : {}),
     });
+    const shard = shardOf(plan);
     const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
       live.level(opts.levelIndex, opts.concurrency);
       const run = await runLevel(opts);
       live.levelDone();
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
-      const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
+      let doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
         power: meter ? powerWindow(meter, run) : null,
         maxErrorRate: plan.maxErrorRate,
       });
@@ -353,9 +412,10 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       );
       if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
+      if (shard) doc = await mergeShards(ctx, shard, run, doc, plan.concurrency[opts.levelIndex]!, slo);
       levels.push(doc);
-      ctx.writer.level(doc.index, doc);
-      ctx.writer.flush();
+      await ctx.writer.level(doc.index, doc);
+      await ctx.writer.flush();
       // A level whose first requests all failed stops the run: the server is not serving (SPEC §14).
       if (run.failedFast !== null && !stop.signal.aborted) {
         throw new BenchError(
@@ -376,7 +436,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
           if (stop.signal.aborted) return { rateReqS: typeof rate === 'number' ? rate : 0, holds: false };
           const doc = await runAndStore(baseLevel(levels.length, cap, rate));
           doc.search = { probe: levels.length - 1, rate_req_s: numericRate(doc), holds: doc.slo.holds };
-          ctx.writer.level(doc.index, doc);
+          await ctx.writer.level(doc.index, doc);
           return { rateReqS: numericRate(doc), holds: doc.slo.holds };
         },
         initial === 'inf' ? 'auto' : initial,
@@ -394,7 +454,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     }
 
     const summary = buildSummary(levels, slo, search);
-    ctx.writer.setSummary(summary);
+    await ctx.writer.setSummary(summary);
     if (engineError !== null) throw engineError;
     if (ctx.signal.aborted) return { status: 'aborted', summary };
     // A run in which no measured request succeeded is a failure, never `complete` (SPEC §14).
@@ -413,7 +473,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     };
   } catch (err) {
     // Keep what was measured: the summary of the completed levels goes in even when the run fails.
-    if (levels.length > 0) ctx.writer.setSummary(buildSummary(levels, slo, undefined));
+    if (levels.length > 0) await ctx.writer.setSummary(buildSummary(levels, slo, undefined));
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -446,7 +506,7 @@ async function defaultPowerMeter(
     const m = await measureIdlePower(meter, IDLE_POWER_S);
     idle = { idle_w: m.idleW, duration_s: m.durationS };
   }
-  ctx.writer.mergeEnvironment({
+  await ctx.writer.mergeEnvironment({
     power: { source: meter.source, detail: meter.detail ?? null, devices: meter.devices, idle },
   });
   return meter;
@@ -583,3 +643,36 @@ const PROBE_OUTPUT_TOKENS = 16;
 
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();
+
+/**
+ * A shard stores its own level (with its raw counters) and waits for the others; shard 0 then computes
+ * the level from every shard's raw records (SPEC §12: never averaged) and keeps that as its level.
+ */
+async function mergeShards(
+  ctx: RunContext<LlmPlan>,
+  shard: Shard,
+  run: LevelRunResult,
+  own: LevelDocument,
+  concurrency: number,
+  slo: Slo,
+): Promise<LevelDocument> {
+  Object.assign(own, { shard: { ...shard }, shard_raw: shardRaw(run) });
+  await ctx.writer.level(own.index, own);
+  await ctx.writer.flush();
+  const done = await ctx.writer.barrier(`${shard.group}/level-${own.index}/done`, shard.count, {
+    signal: ctx.signal,
+  });
+  if (shard.index !== 0) return own;
+  const peers = await Promise.all(done.runIds.map((id) => ctx.writer.peerRun(id)));
+  const merged = levelDocument(
+    mergedLevelInput(run, concurrency, peers),
+    slo,
+    ctx.rng.fork(`bootstrap/level-${own.index}`),
+  );
+  Object.assign(merged, {
+    window_epoch_ms: (own as { window_epoch_ms?: unknown }).window_epoch_ms,
+    shards: { count: shard.count, group: shard.group, runs: done.runIds },
+  });
+  merged.notes.push(`merged from ${shard.count} shards' raw records (runs ${done.runIds.join(', ')})`);
+  return merged;
+}

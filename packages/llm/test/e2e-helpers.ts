@@ -156,7 +156,8 @@ export interface ShownRun {
   requests: {
     level: number;
     status: string;
-    data: { phase: 'warmup' | 'gate' | 'measured' | 'drain'; error: string | null };
+    phase: 'warmup' | 'gate' | 'measured' | 'drain';
+    data: { error: string | null };
   }[];
   samples: { series: string; t_ms: number; value: number; labels?: Record<string, string> }[];
 }
@@ -211,7 +212,7 @@ export function waitForStderr(child: ChildProcess, text: string, timeoutMs = 30_
 
 /** Measured requests that finished ok (what an interrupted or failed run must keep). */
 export function measuredOk(doc: ShownRun): number {
-  return doc.requests.filter((r) => r.data.phase === 'measured' && r.status === 'ok').length;
+  return doc.requests.filter((r) => r.phase === 'measured' && r.status === 'ok').length;
 }
 
 /** The value following `flag` in an argv, or undefined. */

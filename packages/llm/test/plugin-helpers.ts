@@ -37,17 +37,27 @@ export function memoryContext(planOver: Partial<LlmPlan>) {
     writer: {
       runId: '01TESTRUN',
       runDir: () => '/tmp',
-      mergeEnvironment: (p) => Object.assign(store.environment, p),
-      mergePlan: (p) => Object.assign(store.plan, p),
-      level: (i, d) => {
+      mergeEnvironment: async (p) => {
+        Object.assign(store.environment, p);
+      },
+      mergePlan: async (p) => {
+        Object.assign(store.plan, p);
+      },
+      level: async (i, d) => {
         store.levels[i] = d;
       },
       request: (r) => store.requests.push(r),
       sample: () => {},
-      setSummary: (s) => {
+      setSummary: async (s) => {
         store.summary = s;
       },
-      flush: () => {},
+      flush: async () => {},
+      barrier: async () => {
+        throw new Error('no barriers in the in-memory writer');
+      },
+      peerRun: async () => {
+        throw new Error('no peer runs in the in-memory writer');
+      },
     },
     signal: abort.signal,
     log: { info() {}, warn() {}, debug() {} },

@@ -50,8 +50,8 @@ describe('llm.inference plugin run', () => {
     expect(summary.goodput_at_slo.req_s).toBeGreaterThan(0);
     expect(summary.slo).toMatchObject({ id: 'llm.standard', ttft_p99_ms: 300 });
     expect(outcome.gateFailed).toBe(summary.gate_failed);
-    expect(store.requests.some((r) => (r.data as { phase: string }).phase === 'warmup')).toBe(true);
-    expect(store.requests.some((r) => (r.data as { phase: string }).phase === 'measured')).toBe(true);
+    expect(store.requests.some((r) => r.phase === 'warmup')).toBe(true);
+    expect(store.requests.some((r) => r.phase === 'measured')).toBe(true);
     // The key never reaches plan, environment or records.
     expect(JSON.stringify(store)).not.toContain('sk-test-secret-value');
     const text = plugin.render!(document('complete'));

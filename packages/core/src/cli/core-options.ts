@@ -23,10 +23,51 @@ export const coreRunOptions: OptionDecl[] = [
   },
   {
     key: 'store',
-    flag: '--store <path>',
-    description: 'SQLite run store file (default $INFERENCEBENCH_HOME/store.sqlite or the user data dir)',
+    flag: '--store <path|url>',
+    description:
+      'run store: SQLite file or postgres://user@host:port/db (default $INFERENCEBENCH_STORE, else $INFERENCEBENCH_HOME/store.sqlite or the user data dir)',
     schema: z.string().min(1).optional(),
     group: 'Run',
+  },
+  {
+    key: 'kubernetes',
+    flag: '--kubernetes',
+    description:
+      'print a Kubernetes Indexed Job (and the plan as a ConfigMap) that runs this benchmark in a pod',
+    schema: z.coerce.boolean(),
+    default: false,
+    group: 'Kubernetes',
+  },
+  {
+    key: 'apply',
+    flag: '--apply',
+    description: 'with --kubernetes: submit the manifests with `kubectl apply -f -` instead of printing them',
+    schema: z.coerce.boolean(),
+    default: false,
+    group: 'Kubernetes',
+  },
+  {
+    key: 'image',
+    flag: '--image <ref>',
+    description: 'with --kubernetes: container image with bench and the plugin installed',
+    schema: z.string().min(1).optional(),
+    group: 'Kubernetes',
+  },
+  {
+    key: 'namespace',
+    flag: '--namespace <ns>',
+    description: 'with --kubernetes: namespace of the Job',
+    schema: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS-1123 label'),
+    default: 'default',
+    group: 'Kubernetes',
+  },
+  {
+    key: 'storeSecret',
+    flag: '--store-secret <name[:key]>',
+    description: 'with --kubernetes: Secret (and key, default url) holding the store URL for the pods',
+    schema: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?(:[-._a-zA-Z0-9]+)?$/, 'name or name:key'),
+    default: 'inferencebench-store',
+    group: 'Kubernetes',
   },
   {
     key: 'format',

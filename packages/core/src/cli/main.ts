@@ -31,7 +31,10 @@ function buildProgram(
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: () => {} });
   const format = (choices: string[], dflt: string) =>
     new Option('--format <fmt>', choices.join(' or ')).choices(choices).default(dflt);
-  const store = new Option('--store <path>', 'run store file (default $INFERENCEBENCH_HOME/store.sqlite)');
+  const store = new Option(
+    '--store <path|url>',
+    'run store: SQLite file or postgres://user@host:port/db (default $INFERENCEBENCH_STORE, else $INFERENCEBENCH_HOME/store.sqlite)',
+  );
 
   program
     .command('run <plugin>')
@@ -71,6 +74,17 @@ function buildProgram(
     .action(async (id: string, opts: { format: string; store?: string; output?: string }) => {
       const { runsExport } = await import('./commands/runs.js');
       setExit(await runsExport(id, opts, io));
+    });
+  const storeCmd = program.command('store').description('manage run stores (SQLite files, PostgreSQL URLs)');
+  storeCmd
+    .command('copy [runs...]')
+    .description('copy runs (all without RUN) between stores of either kind, under their own ids')
+    .requiredOption('--from <store>', 'source store: SQLite file or postgres://user@host:port/db URL')
+    .requiredOption('--to <store>', 'target store: SQLite file or postgres:// URL (created if needed)')
+    .addOption(format(['table', 'json'], 'table'))
+    .action(async (ids: string[], opts: { from: string; to: string; format: string }) => {
+      const { storeCopy } = await import('./commands/store.js');
+      setExit(await storeCopy(ids, opts, io));
     });
   program
     .command('plugins')

@@ -1,5 +1,5 @@
 import type { RunDocument, StoredRequest } from '../plugin/types.js';
-import type { RunListItem } from '../store/run-store.js';
+import type { RunListItem } from '../store/types.js';
 
 /** JSON.stringify that keeps non-finite numbers readable (`"inf"`) instead of turning them into null. */
 export function toJson(value: unknown, indent?: number): string {
@@ -76,7 +76,10 @@ function csvCell(value: unknown): string {
  * top-level key of the records' `data` objects (nested values as JSON).
  */
 export function requestsCsv(runId: string, requests: StoredRequest[]): string {
-  const fixed = ['level', 'seq', 'status', 'ttft_ms', 'tpot_ms', 'e2e_ms', 'n_in', 'n_out'] as const;
+  // The store's columns and the run's declared ones, in the stored order; then the keys of `data`.
+  const fixed = Object.keys(requests[0] ?? { level: 0, seq: 0, status: '', phase: null }).filter(
+    (k) => k !== 'data',
+  );
   const extra: string[] = [];
   const seen = new Set<string>(['run_id', ...fixed]);
   let scalarData = false;

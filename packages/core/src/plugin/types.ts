@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import type { Rng } from '../rng.js';
+import type { RequestColumn } from '../store/types.js';
 
 /**
  * One option of a plugin (or of the core), declared once as data. The CLI flag, the help text, the YAML
@@ -65,7 +66,12 @@ export interface RequestRecordInput {
   level: number;
   seq: number;
   status: string;
-  /** Any named numeric columns the plugin wants queryable (ttft_ms, tpot_ms, e2e_ms, n_in, n_out...). */
+  /** Which part of the level it belonged to (e.g. `warmup`, `measured`); a column of its own. */
+  phase?: string;
+  /**
+   * Values of the plugin's declared `requestColumns`, stored at full precision; a field that is not
+   * declared (or does not fit its column's type) goes into `data` instead.
+   */
   fields?: Record<string, number | string | null | undefined>;
   /** Everything else, stored as JSON. */
   data?: unknown;
@@ -80,24 +86,50 @@ export interface SampleInput {
 }
 
 /**
- * What a plugin writes through. Requests and samples are buffered and flushed at most one second apart
- * (and on flush/close), so a crash loses at most the last second.
+ * What a plugin writes through. Requests and samples are buffered (`request`/`sample` return at once) and
+ * written at most one second apart (and on flush/close), so a crash loses at most the last second. The
+ * other writes are async (the store may be a PostgreSQL server): `await` them; they apply in call order.
  */
 export interface RunWriter {
   readonly runId: string;
   /** Directory for this run's files (engine logs...), created on first call. */
   runDir(): string;
   /** Merge keys into the stored environment (engine version, GPUs...). */
-  mergeEnvironment(patch: Record<string, unknown>): void;
+  mergeEnvironment(patch: Record<string, unknown>): Promise<void>;
   /** Merge keys into the stored plan (values resolved during the run, e.g. the effective engine command). */
-  mergePlan(patch: Record<string, unknown>): void;
+  mergePlan(patch: Record<string, unknown>): Promise<void>;
   /** Insert or replace the level with this index; `data` is the level's JSON document (SPEC §12). */
-  level(index: number, data: unknown): void;
+  level(index: number, data: unknown): Promise<void>;
   request(record: RequestRecordInput): void;
   sample(sample: SampleInput): void;
   /** Replace the run's summary JSON. */
-  setSummary(summary: unknown): void;
-  flush(): void;
+  setSummary(summary: unknown): Promise<void>;
+  /** Write what is buffered; rejects if an earlier batch could not be written. */
+  flush(): Promise<void>;
+  /**
+   * Wait at barrier `name` until `parties` runs (this one included) have arrived, through the store (so
+   * across machines). Resolves with a common start, 1 s after the last arrival (epoch ms, writers' clocks),
+   * and the ids of the runs that arrived, sorted.
+   */
+  barrier(
+    name: string,
+    parties: number,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<BarrierResult>;
+  /** Another run's stored levels and request records (shards of one level read each other's). */
+  peerRun(runId: string): Promise<{ levels: unknown[]; requests: StoredRequest[] }>;
+}
+
+export interface KubernetesPods {
+  pods: number;
+  gpus: number;
+  /** Keys set (or, with undefined, removed) in every pod's plan. */
+  plan?: Record<string, unknown>;
+}
+
+export interface BarrierResult {
+  startMs: number;
+  runIds: string[];
 }
 
 /** What the run store gives back for one run: the JSON document of SPEC §12 plus bookkeeping. */
@@ -120,17 +152,17 @@ export interface RunDocument {
   samples?: StoredSample[];
 }
 
-/** A request record as stored: the known columns plus the plugin's `data` JSON. */
+/**
+ * A request record as stored: level, seq, status, phase, then the run's declared columns by name (null
+ * when the record had no value), then the plugin's `data` JSON.
+ */
 export interface StoredRequest {
   level: number;
   seq: number;
   status: string;
-  ttft_ms: number | null;
-  tpot_ms: number | null;
-  e2e_ms: number | null;
-  n_in: number | null;
-  n_out: number | null;
+  phase: string | null;
   data: unknown;
+  [column: string]: unknown;
 }
 
 /** A time-series sample as stored. */
@@ -183,11 +215,21 @@ export interface Plugin<Plan = Record<string, unknown>> {
   description: string;
   options: OptionDecl[];
   /**
-   * Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). Runs
-   * before the store is opened and before `run`: everything a typo can break belongs here (it may read
-   * files, never start processes or send requests).
+   * Per-request fields the store keeps as columns of their own (queryable, full precision), declared by
+   * the plugin: the core knows no plugin field names. Undeclared fields go into the record's `data`.
    */
-  validate?(plan: Plan): Plan | undefined | Promise<Plan | undefined>;
+  requestColumns?: RequestColumn[];
+  /**
+   * How `bench run ... --kubernetes` runs this plan: pods of the Indexed Job (each sees its index in
+   * $JOB_COMPLETION_INDEX), GPUs per pod, and plan keys to set in the pods' config. One pod, no GPU when absent.
+   */
+  kubernetes?(plan: Plan, job: { name: string }): KubernetesPods;
+  /**
+   * Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION').
+   * Runs before the store is opened and before `run`: everything a typo can break belongs here (it may
+   * read files, never start processes or send requests). `context.rendering` is set when the plan is rendered for pods (`--kubernetes`) rather than run here.
+   */
+  validate?(plan: Plan, context?: { rendering?: 'kubernetes' }): Plan | undefined | Promise<Plan | undefined>;
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;

@@ -93,12 +93,16 @@ export function echoPlugin(dir: string): string {
     { key: 'label', flag: '--label <s>', description: 'a label', schema: z.string().optional(), group: 'Test' },
     { key: 'token', flag: '--token <s>', description: 'a secret', schema: z.string().optional(), secret: true, group: 'Test' },
   ],
+  requestColumns: [
+    { name: 'ttft_ms', type: 'real' }, { name: 'tpot_ms', type: 'real' }, { name: 'e2e_ms', type: 'real' },
+    { name: 'n_in', type: 'integer' }, { name: 'n_out', type: 'integer' },
+  ],
   async run(ctx) {
     for (let i = 0; i < ctx.plan.count; i++)
       ctx.writer.request({ level: 0, seq: i, status: 'ok', fields: { ttft_ms: 10 + i, e2e_ms: 100 + i, n_out: 5, server: 'a' }, data: { note: 'x,y' } });
     ctx.writer.sample({ series: 'power_w', tMs: 1000, value: 250.5, labels: { gpu: '0' } });
-    ctx.writer.level(1, { concurrency: 8 });
-    ctx.writer.level(0, { concurrency: 1, first_random: ctx.rng.next() });
+    await ctx.writer.level(1, { concurrency: 8 });
+    await ctx.writer.level(0, { concurrency: 1, first_random: ctx.rng.next() });
     return { summary: { label: ctx.plan.label ?? null, tokenSeen: ctx.plan.token ?? null } };
   },
 })];`,

@@ -94,7 +94,7 @@ export function quantityValues(rows: readonly StoredRequest[], q: RequestQuantit
       continue;
     }
     const v = q === 'ttft' ? r.ttft_ms : q === 'tpot' ? r.tpot_ms : r.e2e_ms;
-    if (v !== null && Number.isFinite(v)) out.push(v);
+    if (typeof v === 'number' && Number.isFinite(v)) out.push(v);
   }
   return Float64Array.from(out).sort();
 }

@@ -43,6 +43,10 @@ export interface LevelRunOptions {
   progress?: Progress;
   tokenCounter?: TokenCounter;
   now?: () => number;
+  /** Load shard (docs/scale.md): only arrivals whose index is `index` mod `count` are sent here. */
+  shard?: { index: number; count: number };
+  /** Awaited after the warm-up, before the measured pattern starts (shards meet at a common start). */
+  beforePattern?: () => Promise<void>;
 }
 
 export interface GateRecord {
@@ -201,6 +205,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     rateMode = 'fixed';
   }
 
+  await options.beforePattern?.();
   // --- The measured pattern: gate, window, drain, one continuous stream of load.
   const arrivalRng = options.rng.fork(scheduleStreams.arrivals(options.levelIndex));
   // The auto rate draws each gap at the λ of the moment (it changes only during the gate).
@@ -257,7 +262,8 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
 
   const startWindow = (passed: boolean): void => {
     if (windowStart !== null || stopped) return;
-    const t = now();
+    // No gate: the window is the pattern from its start, so which arrivals are measured is the schedule's alone.
+    const t = options.gateTimeoutS <= 0 ? patternStart : now();
     windowStart = t;
     windowEnd = t + options.durationS * 1000;
     meter.openWindow(windowStart, windowEnd);
@@ -363,6 +369,19 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     const done = send(p.item, patternCtrl).then((res) => onComplete(entry, res, t));
     settling.add(done);
     void done.finally(() => settling.delete(done));
+  };
+
+  // Shard hook: every arrival of the seeded schedule draws its item, only this shard's are sent.
+  let arrivalIndex = 0;
+  const ours = (): boolean => {
+    const s = options.shard;
+    const mine = s === undefined || arrivalIndex % s.count === s.index;
+    arrivalIndex++;
+    if (!mine) {
+      reqRng.int(options.items.length);
+      seq++;
+    }
+    return mine;
   };
 
   const schedule = (scheduledMs: number, slotFree: boolean): Pending => {
@@ -484,7 +503,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
           // Arrivals caught up in one wake (a late timer) still find free slots if there are enough for all
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
-          queue.push(schedule(next, meter.count + waiting < cap));
+          if (ours()) queue.push(schedule(next, meter.count + waiting < cap));
           next += gapMs();
         }
         nextArrival = next;
@@ -587,30 +606,30 @@ function queueOverflowError(rateReqS: number, c: number, afterS: number): BenchE
 
 const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
 
-/** The store's view of one request: queryable fields plus ITL gaps and phase in `data`. */
+/** The store's view of one request (full precision): declared columns (request-columns.ts), ITL gaps in `data`. */
 export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number | null): RequestRecordInput {
   const gaps: number[] = [];
   for (let i = 1; i < rec.chunkTimesMs.length; i++)
-    gaps.push(r3(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!)!);
+    gaps.push(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!);
   return {
     level,
     seq: rec.seq,
     status: rec.status,
+    phase: rec.phase,
     fields: {
-      ttft_ms: r3(rec.ttftMs),
-      tpot_ms: r3(rec.tpotMs),
-      e2e_ms: r3(rec.e2eMs),
+      ttft_ms: rec.ttftMs,
+      tpot_ms: rec.tpotMs,
+      e2e_ms: rec.e2eMs,
       n_in: rec.nIn,
       n_out: rec.nOut,
-      queue_wait_ms: r3(rec.queueWaitMs),
-      server_ttft_ms: r3(rec.serverTtftMs),
+      queue_wait_ms: rec.queueWaitMs,
+      server_ttft_ms: rec.serverTtftMs,
     },
     data: {
-      phase: rec.phase,
       itl_ms: gaps,
       chunk_tokens: rec.chunkTokens.some((t) => t !== null) ? rec.chunkTokens : undefined,
       n_out_source: rec.nOutSource,
-      lag_ms: r3(lagMs),
+      lag_ms: lagMs,
       http_status: rec.httpStatus,
       error: rec.error,
       retries: rec.retries ? rec.retries : undefined,

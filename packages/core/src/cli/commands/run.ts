@@ -98,7 +98,11 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   let plan: Record<string, unknown> = {};
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
-  plan = (await plugin.validate?.(plan)) ?? plan;
+  plan = (await plugin.validate?.(plan, values.kubernetes ? { rendering: 'kubernetes' } : {})) ?? plan;
+  if (values.kubernetes) {
+    const { runOnKubernetes } = await import('../kubernetes.js');
+    return runOnKubernetes(plugin, plan, values, CORE_PLAN_KEYS, io);
+  }
   // Where results go is checked before anything starts too: a bad path leaves no engine and no record.
   if (values.output) checkOutputPath(values.output as string);
   const storePath = await resolveStorePath(values.store as string | undefined);
@@ -147,23 +151,31 @@ export async function runResolvedPlan(
 
   // Checked before anything started (runCommand); resolved again here for launch sets' own runs.
   const storePath = await resolveStorePath(values.store as string | undefined);
-  const store = openStore(storePath);
+  const store = await openStore(storePath);
   // Room for the last writes of a run whose disk fills (see store-full.ts); freed when the run ends.
   const reserve = reserveSpace(storePath);
   try {
-    const reaped = store.reapStaleRuns();
+    const reaped = await store.reapStaleRuns();
     if (reaped.length > 0)
       log.info(`marked ${reaped.length} run(s) left running by a dead process as aborted`);
-    const environment = redactDeep(captureEnvironment());
+    const environment = captureEnvironment();
+    // A pod of an Indexed Job (`--kubernetes`): which Job and which index this run is.
+    if (process.env.JOB_COMPLETION_INDEX !== undefined)
+      environment.kubernetes = {
+        job_completion_index: Number(process.env.JOB_COMPLETION_INDEX),
+        pod: process.env.HOSTNAME ?? null,
+      };
+    const redactedEnvironment = redactDeep(environment);
     const printed = redactDeep(publicPlan(plan, decls));
     let runId: string;
     try {
-      runId = store.createRun({
+      runId = await store.createRun({
         plugin: plugin.id,
         plan: printed,
-        environment,
+        environment: redactedEnvironment,
         pid: process.pid,
         host: hostname(),
+        ...(plugin.requestColumns ? { requestColumns: plugin.requestColumns } : {}),
       });
     } catch (err) {
       if (!isDiskFull(err)) throw err;
@@ -180,7 +192,7 @@ export async function runResolvedPlan(
     let storeError: unknown = null;
     const controller = new AbortController();
     const writer = redactingWriter(
-      store.writer(runId, {
+      await store.writer(runId, {
         onError: (err) => {
           storeError = err;
           reserve.release();
@@ -201,16 +213,22 @@ export async function runResolvedPlan(
         controller.abort(new BenchError('BENCH_ERR_ABORTED', `run aborted by ${sig}`));
         return;
       }
-      // Second signal: better-sqlite3 is synchronous, so what is buffered can still be saved before exiting.
-      try {
-        writer.close();
-        store.finishRun(runId, 'aborted', { error: `aborted by ${sig} (twice)` });
-        store.close();
-      } catch {}
-      process.stderr.write(
-        `error: run ${runId} aborted by ${sig}\nhint: what was recorded is kept: bench runs show ${runId}\n`,
-      );
-      process.exit(4);
+      // Second signal: save what is buffered and mark the run (SQLite does it at once; a PostgreSQL
+      // server gets two seconds), then exit.
+      const exit = (): never => {
+        process.stderr.write(
+          `error: run ${runId} aborted by ${sig}\nhint: what was recorded is kept: bench runs show ${runId}\n`,
+        );
+        process.exit(4);
+      };
+      setTimeout(exit, 2000).unref();
+      void (async () => {
+        await writer.close();
+        await store.finishRun(runId, 'aborted', { error: `aborted by ${sig} (twice)` });
+        await store.close();
+      })()
+        .catch(() => {})
+        .then(exit);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -245,7 +263,7 @@ export async function runResolvedPlan(
           : thrown !== undefined
             ? 'failed'
             : (outcome.status ?? 'complete');
-    writer.close();
+    await writer.close();
     const rawError =
       storeError !== null
         ? `store write failed: ${storeError instanceof Error ? storeError.message : String(storeError)}`
@@ -259,7 +277,7 @@ export async function runResolvedPlan(
       // The reserve was freed: these last small writes fit. What the run wrote before stays as it is.
       let marked = true;
       try {
-        store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
+        await store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
       } catch {
         marked = false;
       }
@@ -267,18 +285,18 @@ export async function runResolvedPlan(
       process.off('SIGTERM', onSignal);
       let written: number | null = null;
       try {
-        const doc = store.getRunDocument(runId);
+        const doc = await store.getRunDocument(runId);
         written = doc.records?.requests ?? doc.requests?.length ?? null;
       } catch {}
       throw storeWriteError(storeError, { storePath, runId, requestsWritten: written, marked });
     }
-    store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
+    await store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
 
     // Every run that got this far has a document: a failed or aborted one is printed (--format json) and
     // written (--output) too, so a script reading stdout or the file sees its status and what was measured.
-    const doc = store.getRunDocument(runId);
+    const doc = await store.getRunDocument(runId);
     if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
     if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
     if (thrown !== undefined && !aborted) {
@@ -313,6 +331,6 @@ export async function runResolvedPlan(
     return 0;
   } finally {
     reserve.release();
-    store.close();
+    await store.close();
   }
 }

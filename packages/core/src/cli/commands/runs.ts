@@ -12,12 +12,12 @@ async function withStore<T>(
 ): Promise<T> {
   const path = await resolveStorePath(storeOption);
   checkStorePath(path);
-  const store = openStore(path);
+  const store = await openStore(path);
   try {
-    store.reapStaleRuns();
+    await store.reapStaleRuns();
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -56,12 +56,12 @@ export async function runsShow(
   io: CommandIo,
 ): Promise<number> {
   return withStore(opts.store, async (store) => {
-    const runId = store.resolveRunId(id);
+    const runId = await store.resolveRunId(id);
     if (opts.format === 'json') {
-      io.stdout(`${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`);
+      io.stdout(`${toJson(await store.getRunDocument(runId, { records: true }), 2)}\n`);
       return 0;
     }
-    const doc = store.getRunDocument(runId);
+    const doc = await store.getRunDocument(runId);
     let text: string | undefined;
     try {
       const { loadPlugin, pluginModulePaths } = await import('../../plugin/loader.js');
@@ -82,12 +82,12 @@ export async function runsExport(
   io: CommandIo,
 ): Promise<number> {
   if (opts.output) checkOutputPath(opts.output);
-  return withStore(opts.store, (store) => {
-    const runId = store.resolveRunId(id);
+  return withStore(opts.store, async (store) => {
+    const runId = await store.resolveRunId(id);
     const text =
       opts.format === 'csv'
-        ? requestsCsv(runId, store.requests(runId))
-        : `${toJson(store.getRunDocument(runId, { records: true }), 2)}\n`;
+        ? requestsCsv(runId, await store.requests(runId))
+        : `${toJson(await store.getRunDocument(runId, { records: true }), 2)}\n`;
     if (opts.output) writeFileSync(resolve(opts.output), text);
     else io.stdout(text);
     return 0;
