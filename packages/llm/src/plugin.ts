@@ -257,22 +257,25 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     detected: hardware,
     onDecision: (d) => {
       if (plan.modelGiven) {
-        ctx.writer.mergePlan({ model_given: plan.modelGiven, model_served: plan.model });
+        // The writer keeps the order of its writes; a failure surfaces at the next awaited one.
+        void ctx.writer.mergePlan({ model_given: plan.modelGiven, model_served: plan.model }).catch(() => {});
         ctx.log.info(`model ${plan.modelGiven} -> ${plan.model} (${d.quant ?? 'default'} checkpoint)`);
       }
       for (const r of d.reasons) ctx.log.debug(`launch: ${r}`);
-      ctx.writer.mergeEnvironment({
-        launch: launchSummary(d),
-        ...(d.gpus
-          ? {
-              hardware: {
-                ...hardware,
-                label: hardwareLabel(hardware),
-                serving: servingLabel(d.tp, d.gpus.label),
-              },
-            }
-          : {}),
-      });
+      void ctx.writer
+        .mergeEnvironment({
+          launch: launchSummary(d),
+          ...(d.gpus
+            ? {
+                hardware: {
+                  ...hardware,
+                  label: hardwareLabel(hardware),
+                  serving: servingLabel(d.tp, d.gpus.label),
+                },
+              }
+            : {}),
+        })
+        .catch(() => {});
     },
     maxSequenceTokens: sequenceTokens(dataset.items),
   });
@@ -621,7 +624,7 @@ async function probeRequest(
     { item: probe, api: plan.api, model: plan.model },
     { signal: ctx.signal, timeoutMs: plan.requestTimeout * 1000 },
   );
-  ctx.writer.mergeEnvironment({
+  await ctx.writer.mergeEnvironment({
     probe: {
       status: res.status,
       http_status: res.httpStatus,
