@@ -241,7 +241,7 @@ export const llmOptions: OptionDecl[] = [
     key: 'shards',
     flag: '--shards <n>',
     description:
-      'split each level over N processes (shard i takes arrivals i mod N); needs --shard-group and --rate',
+      'split each level over N processes (shard i takes arrivals i mod N); needs --shard-group, --rate, --endpoint',
     schema: positiveInt,
     default: 1,
     group: 'Shards',

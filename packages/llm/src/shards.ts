@@ -30,6 +30,11 @@ export function validateShards(plan: LlmPlan): LlmPlan {
       `--concurrency ${small} is smaller than --shards ${plan.shards}`,
       'each shard needs at least one slot',
     );
+  if (!plan.endpoint)
+    throw bad(
+      '--shards needs --endpoint',
+      'shards share one serving endpoint; each would launch its own engine',
+    );
   return plan;
 }
 

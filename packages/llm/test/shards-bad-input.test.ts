@@ -14,10 +14,16 @@ it('a sharded run without its index, group or a fixed rate is refused in one lin
       /--shards 4 needs a shard index/,
     ],
     [['--shards', '4', '--rate', '5', '--concurrency', '2'], /--concurrency 2 is smaller than --shards 4/],
+    [
+      ['--shards', '4', '--rate', '5', '--shard-index', '1', '--shard-group', 'g'],
+      /--shards needs --endpoint/,
+    ],
   ];
   for (const [extra, message] of cases) {
+    // Every case but the last one names an endpoint, so that the check it is about is the one that fails.
+    const endpoint = message.source.includes('endpoint') ? [] : ['--endpoint', 'http://127.0.0.1:9/v1'];
     const r = await runBench(
-      runArgs('sim', ['--concurrency', '8', ...extra]),
+      runArgs('sim', ['--concurrency', '8', ...endpoint, ...extra]),
       benchEnv(box, { JOB_COMPLETION_INDEX: '' }),
       20_000,
     );
