@@ -2,13 +2,14 @@ import type { CommandDecl } from 'inferencebench';
 import { datasetCommands } from './datasets/index.js';
 import { engineCommands } from './engines/index.js';
 import { llmInference } from './plugin.js';
+import { reportCommand } from './report/command.js';
 import { sloCommands } from './slo/commands.js';
 
 /** Plugins this package contributes (the core registers them by id). */
 export const plugins = [llmInference];
 
 /** Extra `bench` commands this package contributes (datasets and engines add theirs here). */
-export const commands: CommandDecl[] = [...sloCommands, ...datasetCommands, ...engineCommands];
+export const commands: CommandDecl[] = [...sloCommands, ...datasetCommands, ...engineCommands, reportCommand];
 
 export { createLlmInferencePlugin, llmInference, validatePlan, buildSummary } from './plugin.js';
 export { llmOptions, ENGINE_NAMES } from './options.js';
@@ -29,6 +30,10 @@ export { SLO_TEMPLATES, resolveSlo, sloJson } from './slo/templates.js';
 export { goodput, goodputAtSlo, levelHoldsSlo, requestMeetsSlo } from './slo/goodput.js';
 export { sloCommands } from './slo/commands.js';
 export { renderRun, renderLevelTable, STATISTICS_NOTE } from './output/render.js';
+export { buildLlmReport } from './report/build.js';
+export { loadReportRuns, reportCommand, reportHtml, resolveReportRuns } from './report/command.js';
+export type { ReportOptions, ReportRun } from './report/build.js';
+export type { ReportStore } from './report/command.js';
 
 export type * from './types.js';
 export type { LlmPlan } from './options.js';

@@ -167,6 +167,15 @@ export interface Plugin<Plan = Record<string, unknown>> {
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;
+  /** One self-contained HTML report of stored runs of this plugin (`bench run --report`, `bench report`). */
+  report?(source: ReportSource, runIds: string[]): Promise<string>;
+}
+
+/** What a report reads from the run store (the SQLite store and the async one both fit). */
+export interface ReportSource {
+  getRunDocument(id: string): RunDocument | Promise<RunDocument>;
+  requests(runId: string): StoredRequest[] | Promise<StoredRequest[]>;
+  samples(runId: string): StoredSample[] | Promise<StoredSample[]>;
 }
 
 /** Identity function that exists for types. */

@@ -529,6 +529,12 @@ export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number |
       lag_ms: r3(lagMs),
       http_status: rec.httpStatus,
       error: rec.error,
+      // Epoch ms (the clock of stored samples) of schedule, send and end: the report draws requests in
+      // flight and in the client queue over time from them. A request without a token ends now (records
+      // are built as requests finish).
+      scheduled_epoch_ms: r3(performance.timeOrigin + rec.scheduledMs),
+      sent_epoch_ms: rec.sentMs === null ? null : r3(performance.timeOrigin + rec.sentMs),
+      end_epoch_ms: r3(performance.timeOrigin + (rec.lastMs ?? performance.now())),
     },
   };
 }

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { captureEnvironment } from '../../environment.js';
 import { BenchError, isBenchError } from '../../errors.js';
 import { listPlugins, loadPlugin, pluginModulePaths } from '../../plugin/loader.js';
@@ -9,6 +9,7 @@ import type {
   Logger,
   OptionDecl,
   Plugin,
+  ReportSource,
   RunContext,
   RunOutcome,
   RunStatus,
@@ -22,6 +23,47 @@ import { optionsHelp } from '../help.js';
 import { createProgress } from '../progress.js';
 import { renderGeneric, toJson } from '../render.js';
 import { configByKey, loadConfigFile, resolveOptions } from '../resolve.js';
+
+/** `--report FILE` is checked before the run starts: a typo must not cost a whole run's report. */
+function checkReportPath(plugin: Plugin, path: string): void {
+  if (!plugin.report)
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `plugin ${plugin.id} has no HTML report`, {
+      hint: 'drop --report',
+    });
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `--report ${path}: ${dir} is not a directory`, {
+      hint: `create it first (mkdir -p ${dir}) or choose another path`,
+    });
+}
+
+/** `--report FILE`: the plugin's HTML report of this run, from what the store now holds. */
+async function writeRunReport(
+  plugin: Plugin,
+  store: ReportSource,
+  runId: string,
+  path: string,
+  progress: { note(m: string): void },
+): Promise<void> {
+  if (!plugin.report)
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `plugin ${plugin.id} has no HTML report`, {
+      hint: 'drop --report',
+    });
+  const html = await plugin.report(store, [runId]);
+  try {
+    writeFileSync(path, html);
+  } catch (err) {
+    throw new BenchError(
+      'BENCH_ERR_BAD_OPTION',
+      `cannot write the report to ${path}: ${(err as Error).message}`,
+      {
+        hint: `the run is stored: bench report ${runId} --out FILE`,
+        cause: err,
+      },
+    );
+  }
+  progress.note(`report: ${path}`);
+}
 
 /** The plan as printed and stored: secret options redacted. */
 function publicPlan(plan: Record<string, unknown>, decls: OptionDecl[]): Record<string, unknown> {
@@ -96,6 +138,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   for (const d of plugin.options) if (values[d.key] !== undefined) plan[d.key] = values[d.key];
   for (const k of CORE_PLAN_KEYS) if (!own.has(k)) plan[k] = values[k];
   plan = plugin.validate?.(plan) ?? plan;
+
+  if (values.report) checkReportPath(plugin, resolve(values.report as string));
 
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
@@ -197,6 +241,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
 
     const doc = store.getRunDocument(runId);
     if (values.output) writeFileSync(resolve(values.output as string), `${toJson(doc, 2)}\n`);
+    if (values.report) await writeRunReport(plugin, store, runId, resolve(values.report as string), progress);
     if (format === 'json') io.stdout(`${toJson(doc, 2)}\n`);
     else io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
 
