@@ -582,7 +582,7 @@ function levelTable(v: RunView, caption: string): ReportBlock {
     caption,
     columns,
     rows,
-    numeric: columns.map((_c, i) => i >= 1 && i <= 17 && i !== 3 && i !== 15),
+    numeric: columns.map((_c, i) => i >= 1 && i <= 16 && i !== 3 && i !== 14),
   };
 }
 
