@@ -24,7 +24,7 @@ export { createProgress } from './cli/progress.js';
 export { captureEnvironment } from './environment.js';
 export { toolVersion } from './version.js';
 export { escapeHtml, jsonForScript, renderReportHtml } from './report/html.js';
-export { cdfPoints, meanOccupancy, minMaxDownsample } from './report/downsample.js';
+export { cdfPoints, evenSample, meanOccupancy, minMaxDownsample } from './report/downsample.js';
 export type {
   AxisSpec,
   ChartSeries,

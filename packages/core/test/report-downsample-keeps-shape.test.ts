@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { cdfPoints, meanOccupancy, minMaxDownsample } from '../src/report/downsample.js';
+import { cdfPoints, evenSample, meanOccupancy, minMaxDownsample } from '../src/report/downsample.js';
 import { createRng } from '../src/rng.js';
 
 it('a CDF of 100,000 values keeps about the budget, its extremes, and every rank of the top 1% it can', () => {
@@ -55,4 +55,17 @@ it('time-averaged occupancy per bin equals a brute-force count', () => {
     expect(occ.y[b]).toBeCloseTo(sum / steps, 1);
     expect(occ.x[b]).toBe(lo + 12.5);
   }
+});
+
+it('an even sample of values spread over many arrays keeps their quantiles, and takes all when few', () => {
+  const arrays = Array.from({ length: 5000 }, (_v, i) => Array.from({ length: 199 }, (_w, j) => i * 199 + j));
+  const all = evenSample(arrays.slice(0, 3), 1000);
+  expect(all.total).toBe(597);
+  expect(Array.from(all.values)).toEqual(arrays.slice(0, 3).flat());
+  const s = evenSample(arrays, 10_000);
+  expect(s.total).toBe(995_000);
+  expect(s.values.length).toBe(10_000);
+  // Values are 0..994,999 in order: an even sample's k-th value sits at (k + 0.5) * step.
+  const step = 995_000 / 10_000;
+  for (const k of [0, 1234, 5000, 9999]) expect(s.values[k]).toBe(Math.floor((k + 0.5) * step));
 });

@@ -2,6 +2,7 @@ import {
   type ChartSeries,
   type ChartSpec,
   cdfPoints,
+  evenSample,
   meanOccupancy,
   minMaxDownsample,
   type ReportBlock,
@@ -217,26 +218,45 @@ const DISTRIBUTIONS = [
   { key: 'itl', title: 'ITL (gap between content chunks)', column: 'itl_ms', log: true },
 ] as const;
 
-function distributionValues(rows: StoredRequest[], column: string): number[] {
-  const out: number[] = [];
+/** Values of one per-request quantity (a number, or an array such as chunk gaps) of successful requests. */
+function distributionValues(
+  rows: StoredRequest[],
+  column: string,
+  max: number,
+): { values: Float64Array; total: number } {
+  const arrays: ArrayLike<number>[] = [];
+  const scalars: number[] = [];
   for (const r of rows) {
     if (r.status !== 'ok') continue;
     const v = field(r, column);
-    if (Array.isArray(v)) for (const g of v) typeof g === 'number' && out.push(g);
-    else if (typeof v === 'number') out.push(v);
+    if (Array.isArray(v)) arrays.push(v as number[]);
+    else if (typeof v === 'number') scalars.push(v);
   }
-  return out;
+  if (scalars.length > 0) arrays.push(scalars);
+  return evenSample(arrays, max);
 }
+
+/** Above this many values a CDF is drawn from an even sample of them (chunk gaps: millions per level). */
+const CDF_MAX_VALUES = 200_000;
 
 function cdfSeries(
   label: string,
-  values: number[],
+  sample: { values: Float64Array; total: number },
   color: string,
   dash: boolean,
   maxPoints: number,
 ): ChartSeries {
-  const cdf = cdfPoints(values, maxPoints);
-  return { label, x: cdf.x, y: Array.from(cdf.y, (p) => p * 100), style: 'line', color, dash };
+  const cdf = cdfPoints(sample.values, maxPoints);
+  const of =
+    sample.total > sample.values.length ? ` (1 in ${Math.round(sample.total / sample.values.length)})` : '';
+  return {
+    label: `${label}${of}`,
+    x: cdf.x,
+    y: Array.from(cdf.y, (p) => p * 100),
+    style: 'line',
+    color,
+    dash,
+  };
 }
 
 /** CDFs: one chart per metric with a series per level (one run), or per metric and level across runs. */
@@ -255,7 +275,7 @@ function distributionCharts(vs: RunView[], maxPoints: number): ChartSpec[] {
         series: v.levels.map((l, i) =>
           cdfSeries(
             `c=${l.concurrency}`,
-            distributionValues(v.measured[i]!, d.column),
+            distributionValues(v.measured[i]!, d.column, CDF_MAX_VALUES),
             PALETTE[i % PALETTE.length]!,
             false,
             maxPoints,
@@ -274,7 +294,15 @@ function distributionCharts(vs: RunView[], maxPoints: number): ChartSpec[] {
         const i = v.levels.findIndex((l) => l.concurrency === c);
         return i < 0
           ? []
-          : [cdfSeries(v.label, distributionValues(v.measured[i]!, d.column), v.color, v.dash, maxPoints)];
+          : [
+              cdfSeries(
+                v.label,
+                distributionValues(v.measured[i]!, d.column, CDF_MAX_VALUES),
+                v.color,
+                v.dash,
+                maxPoints,
+              ),
+            ];
       });
       charts.push({
         id: `cdf-${d.key}-c${c}`,
