@@ -18,8 +18,9 @@
     return String(+v.toPrecision(4));
   };
 
-  // Ranges: tight on log axes (not whole decades), always wide enough for the threshold lines drawn.
-  function scaleOpts(axis, lines) {
+  // Ranges: tight on log axes (not whole decades), always wide enough for the threshold lines and error
+  // bars drawn (`extra`), padded where markers would sit on the edge (`pad`).
+  function scaleOpts(axis, extra, pad) {
     const s = { auto: true };
     if (axis.log) {
       s.distr = 3;
@@ -32,15 +33,17 @@
       s.range = () => [lo - 0.5, hi + 0.5];
       return s;
     }
-    if (axis.min === undefined && axis.max === undefined && !axis.log && lines.length === 0) return s;
+    if (axis.min === undefined && axis.max === undefined && !axis.log && extra.length === 0 && !pad) return s;
     s.range = (_u, dmin, dmax) => {
       let lo = dmin;
       let hi = dmax;
-      for (const y of lines) {
+      for (const y of extra) {
+        if (axis.log && !(y > 0)) continue;
         lo = Math.min(lo, y);
-        hi = Math.max(hi, y * 1.05);
+        hi = Math.max(hi, y);
       }
-      const [a, b] = axis.log ? uPlot.rangeLog(lo, hi, 10, false) : uPlot.rangeNum(lo, hi, 0.1, true);
+      // uPlot's own log range rounds out to whole decades; a 15% margin each side reads better.
+      const [a, b] = axis.log ? [lo / 1.15, hi * 1.15] : uPlot.rangeNum(lo, hi, 0.1, true);
       return [axis.min ?? a, axis.max ?? b];
     };
     return s;
@@ -55,6 +58,17 @@
       values: (_u, splits) => splits.map(tickText),
     };
     if (side === 1) o.grid = { show: false };
+    // Log axes: ticks at 1, 2 and 5 times each power of ten inside the range.
+    if (axis.log)
+      o.splits = (_u, _i, min, max) => {
+        const out = [];
+        for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++)
+          for (const m of [1, 2, 5]) {
+            const v = +(m * 10 ** k).toPrecision(3);
+            if (v >= min && v <= max) out.push(v);
+          }
+        return out;
+      };
     if (axis.ticks) {
       const labels = new Map(axis.ticks.values.map((v, i) => [v, axis.ticks.labels[i]]));
       o.splits = () => axis.ticks.values;
@@ -232,11 +246,22 @@
       drawn.push({ id: spec.id, title: spec.title, points: 0, series: [], axes: [], empty: true });
       continue;
     }
-    const lines = (axis) => (spec.hlines ?? []).filter((h) => (h.axis ?? 'y') === axis).map((h) => h.y);
-    const scales = { x: { time: false, ...scaleOpts(spec.x, []) }, y: scaleOpts(spec.y, lines('y')) };
+    // Values the y ranges must hold besides the series: SLO lines (with room for their label) and CI bounds.
+    const extra = (axis) => [
+      ...(spec.hlines ?? []).filter((h) => (h.axis ?? 'y') === axis).map((h) => h.y * 1.05),
+      ...spec.series
+        .filter((s) => (s.axis ?? 'y') === axis)
+        .flatMap((s) => [...(s.lo ?? []), ...(s.hi ?? [])])
+        .filter((v) => v !== null),
+    ];
+    const markers = spec.series.some((s) => s.style === 'order' || s.style === 'points');
+    const scales = {
+      x: { time: false, ...scaleOpts(spec.x, [], markers) },
+      y: scaleOpts(spec.y, extra('y'), false),
+    };
     const axes = [axisOpts(spec.x, 'x', 2), axisOpts(spec.y, 'y', 3)];
     if (spec.y2) {
-      scales.y2 = scaleOpts(spec.y2, lines('y2'));
+      scales.y2 = scaleOpts(spec.y2, extra('y2'), false);
       axes.push(axisOpts(spec.y2, 'y2', 1));
     }
     const opts = {
