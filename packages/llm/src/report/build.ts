@@ -91,10 +91,24 @@ interface RunView {
   run: ReportRun;
   label: string;
   color: string;
-  /** Dashed for the second and later launches of one config. */
+  /** Always false: launches of one config differ by shade, dashes mark p99 and throughput lines. */
   dash: boolean;
   levels: LevelDocument[];
   measured: StoredRequest[][];
+}
+
+/** The config's colour for its first launch, then darker and lighter variants for the next ones. */
+function shade(hex: string, launch: number): string {
+  if (launch === 0) return hex;
+  const toward = launch % 2 === 1 ? 0 : 255;
+  const amount = Math.min(0.6, 0.3 * Math.ceil(launch / 2));
+  const mix = (i: number) => {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16);
+    return Math.round(c + (toward - c) * amount)
+      .toString(16)
+      .padStart(2, '0');
+  };
+  return `#${mix(1)}${mix(3)}${mix(5)}`;
 }
 
 function views(runs: ReportRun[]): RunView[] {
@@ -115,8 +129,8 @@ function views(runs: ReportRun[]): RunView[] {
     return {
       run,
       label: runLabel(run.doc, runs.length > 1),
-      color: PALETTE[keys.indexOf(key) % PALETTE.length]!,
-      dash: launch > 0,
+      color: shade(PALETTE[keys.indexOf(key) % PALETTE.length]!, launch),
+      dash: false,
       levels,
       measured,
     };
