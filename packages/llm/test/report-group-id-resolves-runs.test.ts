@@ -31,6 +31,8 @@ afterAll(() => {
 it('a group id stands for its runs in id order; run ids and prefixes stand for themselves', async () => {
   expect(await resolveReportRuns(store, ['G-abc'])).toEqual([ids[0], ids[2]]);
   expect(await resolveReportRuns(store, [ids[1]!.toLowerCase(), 'G-abc'])).toEqual([ids[1], ids[0], ids[2]]);
+  // A unique prefix of the group id, in any case, names it too.
+  expect(await resolveReportRuns(store, ['g-AB'])).toEqual([ids[0], ids[2]]);
   // Named twice, reported once.
   expect(await resolveReportRuns(store, [ids[0]!, 'G-abc'])).toEqual([ids[0], ids[2]]);
 });

@@ -789,14 +789,12 @@ export function buildLlmReport(runs: ReportRun[], options: ReportOptions): Repor
       id: 'comparison',
       title: 'Comparison',
       blocks: [
-        ...(options.comparison
-          ? options.comparison.blocks
-          : [
-              {
-                kind: 'text',
-                text: 'The `bench compare` table (per-level ratios with bootstrap CIs and verdicts) is not part of this version of the report; the figures of each run follow side by side.',
-              } as ReportBlock,
-            ]),
+        ...(options.comparison?.blocks ?? [
+          {
+            kind: 'text',
+            text: 'The `bench compare` table is shown by `bench report` when it is given several runs or a group.',
+          } as ReportBlock,
+        ]),
         sideBySide(vs),
       ],
     });

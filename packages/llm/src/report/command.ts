@@ -5,6 +5,7 @@ import {
   type CommandDecl,
   isBenchError,
   openStore,
+  type ReportSection,
   type ReportSource,
   renderReportHtml,
   resolveStorePath,
@@ -25,16 +26,10 @@ export interface ReportStore extends ReportSource {
   groupRuns?(groupId: string): string[] | Promise<string[]>;
 }
 
-/** The group id a run document carries (launch sets, `bench compare`), wherever this version put it. */
-function groupIdOf(
-  doc: { plan?: Record<string, unknown>; summary?: unknown } & Record<string, unknown>,
-): unknown {
-  return doc.group_id ?? doc.plan?.group_id ?? (doc.summary as Record<string, unknown> | null)?.group_id;
-}
-
 /**
- * Run ids for the arguments: each a run id (or unique prefix) or a comparison group id, whose runs are
- * taken in id (time) order. Unknown ids fail before anything is read.
+ * Run ids for the arguments: each a run id (or unique prefix) or a comparison group id (or unique prefix;
+ * launch sets store it as `plan.group_id`), whose runs are taken in id (launch) order. Unknown ids fail
+ * before anything is read.
  */
 export async function resolveReportRuns(store: ReportStore, args: string[]): Promise<string[]> {
   const ids: string[] = [];
@@ -53,12 +48,86 @@ export async function resolveReportRuns(store: ReportStore, args: string[]): Pro
 
 async function groupMembers(store: ReportStore, groupId: string): Promise<string[]> {
   if (store.groupRuns) return [...(await store.groupRuns(groupId))].sort();
-  const members: string[] = [];
+  const groups = new Map<string, string[]>();
   for (const r of await store.listRuns(1_000_000)) {
-    const doc = (await store.getRunDocument(r.run_id)) as unknown as Record<string, unknown>;
-    if (groupIdOf(doc as Parameters<typeof groupIdOf>[0]) === groupId) members.push(r.run_id);
+    const g = r.plan?.group_id;
+    if (typeof g !== 'string') continue;
+    groups.set(g, [...(groups.get(g) ?? []), r.run_id]);
   }
-  return members.sort();
+  const want = groupId.toLowerCase();
+  const exact = [...groups.keys()].find((g) => g.toLowerCase() === want);
+  const matches =
+    exact !== undefined ? [exact] : [...groups.keys()].filter((g) => g.toLowerCase().startsWith(want));
+  if (matches.length > 1)
+    throw new BenchError('BENCH_ERR_NOT_FOUND', `group id prefix ${groupId} is ambiguous`, {
+      hint: `it matches groups ${matches.slice(0, 3).join(', ')}: give more characters`,
+    });
+  return matches.length === 1 ? [...groups.get(matches[0]!)!].sort() : [];
+}
+
+/** What the compare module (issue 12) offers; looked up at run time so this builds without it. */
+interface CompareModules {
+  resolveSides(store: unknown, spec: string): Promise<unknown[]>;
+  buildComparison(sides: unknown[], options: { seed: number }): unknown;
+  renderComparison(doc: unknown): string;
+}
+
+async function compareModules(): Promise<CompareModules | null> {
+  const load = async (file: string): Promise<Record<string, unknown>> =>
+    (await import(new URL(`../compare/${file}`, import.meta.url).href)) as Record<string, unknown>;
+  try {
+    const [sides, comparison, render] = await Promise.all([
+      load('sides.js'),
+      load('comparison.js'),
+      load('render.js'),
+    ]);
+    if (
+      typeof sides.resolveSides !== 'function' ||
+      typeof comparison.buildComparison !== 'function' ||
+      typeof render.renderComparison !== 'function'
+    )
+      return null;
+    return {
+      resolveSides: sides.resolveSides as CompareModules['resolveSides'],
+      buildComparison: comparison.buildComparison as CompareModules['buildComparison'],
+      renderComparison: render.renderComparison as CompareModules['renderComparison'],
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The `bench compare` table of what the report covers (the arguments as sides, as `bench compare` takes
+ * them), or why there is none: the seam to the compare module, which this version may not have.
+ */
+export async function comparisonSection(store: ReportStore, args: string[]): Promise<ReportSection> {
+  const text = (t: string): ReportSection => ({
+    id: 'comparison',
+    title: 'Comparison',
+    blocks: [{ kind: 'text', text: t }],
+  });
+  const mod = await compareModules();
+  if (!mod)
+    return text(
+      'The `bench compare` table (per-level ratios with bootstrap CIs and verdicts) is not in this version; the figures of each run follow side by side.',
+    );
+  try {
+    const sides: unknown[] = [];
+    for (const spec of args) sides.push(...(await mod.resolveSides(store, spec)));
+    const doc = mod.buildComparison(sides, { seed: 42 });
+    return {
+      id: 'comparison',
+      title: 'Comparison',
+      blocks: [{ kind: 'pre', label: `bench compare ${args.join(' ')}`, text: mod.renderComparison(doc) }],
+    };
+  } catch (err) {
+    // bench compare refuses what is not a valid comparison (too few launches...): say so, as it would.
+    const e = err as { message?: string; hint?: string };
+    return text(
+      `bench compare ${args.join(' ')}: ${e.message ?? String(err)}${e.hint ? ` (${e.hint})` : ''}`,
+    );
+  }
 }
 
 /** Read the runs (document, request records, samples) from the store: every figure comes from there. */
@@ -76,9 +145,15 @@ export async function loadReportRuns(source: ReportSource, runIds: string[]): Pr
 }
 
 /** The HTML report of stored runs (the plugin's `report`, used by `bench run --report` and `bench report`). */
-export async function reportHtml(source: ReportSource, runIds: string[]): Promise<string> {
+export async function reportHtml(
+  source: ReportSource,
+  runIds: string[],
+  comparison: ReportSection | null = null,
+): Promise<string> {
   const runs = await loadReportRuns(source, runIds);
-  return renderReportHtml(buildLlmReport(runs, { generator: `written by inferencebench ${toolVersion()}` }));
+  return renderReportHtml(
+    buildLlmReport(runs, { generator: `written by inferencebench ${toolVersion()}`, comparison }),
+  );
 }
 
 /** Write the file, creating nothing but the file itself: a missing directory is the user's to fix. */
@@ -133,10 +208,12 @@ export const reportCommand: CommandDecl = {
       });
     const out = resolve(options.out);
     const started = performance.now();
-    const store = openStore(await resolveStorePath(options.store as string | undefined));
+    // Awaited: the store is becoming async (PostgreSQL); the SQLite one answers at once.
+    const store = await openStore(await resolveStorePath(options.store as string | undefined));
     try {
       const ids = await resolveReportRuns(store, args);
-      const html = await reportHtml(store, ids);
+      const comparison = ids.length > 1 ? await comparisonSection(store, args) : null;
+      const html = await reportHtml(store, ids, comparison);
       await writeReportFile(out, html);
       const ms = performance.now() - started;
       io.stderr(
@@ -145,7 +222,7 @@ export const reportCommand: CommandDecl = {
       io.stdout(`${out}\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
