@@ -88,12 +88,12 @@ nav a { color: #0b57d0; text-decoration: none; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 10px 12px;
   overflow-x: auto; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 12.5px; }
-th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+th, td { border: 1px solid var(--line); padding: 3px 7px; text-align: left; vertical-align: top; white-space: nowrap; }
 th { background: var(--panel); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { white-space: nowrap; }
 td.kv-key { font-weight: 600; white-space: nowrap; }
-td.kv-val { word-break: break-word; }
+td.kv-val { word-break: break-word; white-space: normal; }
 .tone-good { color: var(--good); font-weight: 600; }
 .tone-bad { color: var(--bad); font-weight: 600; }
 .tone-warn { color: var(--warn); }
