@@ -120,7 +120,8 @@ summary { cursor: pointer; font-weight: 600; }
   h2 { break-after: avoid; page-break-after: avoid; }
   pre { white-space: pre-wrap; font-size: 9px; }
   .table-wrap { overflow: visible; }
-  table { font-size: 9px; }
+  table { font-size: 8.5px; }
+  th, td, td.num { white-space: normal; padding: 2px 3px; }
 }
 `;
 
