@@ -77,7 +77,7 @@ const PAGE_CSS = `
   --good: #1a7f37; --bad: #c62828; --warn: #9a6700; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-header, main, footer, nav { max-width: 1280px; margin: 0 auto; padding: 0 20px; }
+header, main, footer, nav { max-width: 1360px; margin: 0 auto; padding: 0 20px; }
 header { padding-top: 18px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
@@ -87,11 +87,12 @@ nav ul { list-style: none; padding: 0; margin: 10px 0 0; display: flex; flex-wra
 nav a { color: #0b57d0; text-decoration: none; }
 pre { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 10px 12px;
   overflow-x: auto; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-table { border-collapse: collapse; margin: 6px 0 12px; font-size: 12.5px; }
-th, td { border: 1px solid var(--line); padding: 3px 7px; text-align: left; vertical-align: top; white-space: nowrap; }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 12px; }
+th, td { border: 1px solid var(--line); padding: 3px 6px; text-align: left; vertical-align: top; white-space: nowrap; }
 th { background: var(--panel); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { white-space: nowrap; }
+td:last-child { white-space: normal; min-width: 9em; }
 td.kv-key { font-weight: 600; white-space: nowrap; }
 td.kv-val { word-break: break-word; white-space: normal; }
 .tone-good { color: var(--good); font-weight: 600; }

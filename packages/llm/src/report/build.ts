@@ -587,15 +587,13 @@ function levelTable(v: RunView, caption: string): ReportBlock {
       errors > 0 ? { text: String(errors), tone: 'bad' } : '0',
       ciText(l, 'ttft_p50_ms'),
       ciText(l, 'ttft_p99_ms'),
-      ciText(l, 'tpot_p50_ms'),
-      ciText(l, 'tpot_p99_ms'),
+      fmt(val(l, 'tpot_p50_ms')),
+      fmt(val(l, 'tpot_p99_ms')),
       fmt(val(l, 'e2e_p50_ms')),
       fmt(val(l, 'throughput_tok_s')),
       fmt(val(l, 'goodput_req_s')),
       fmt(val(l, 'slo_attainment'), 3),
       l.slo?.holds ? { text: 'holds', tone: 'good' } : { text: 'misses', tone: 'bad' },
-      fmt(val(l, 'power_avg_w'), 1),
-      fmt(val(l, 'joules_per_token'), 3),
       flags.join(', ') || '-',
     ];
   });
@@ -608,15 +606,13 @@ function levelTable(v: RunView, caption: string): ReportBlock {
     'errors',
     'TTFT p50 [CI]',
     'TTFT p99 [CI]',
-    'TPOT p50 [CI]',
-    'TPOT p99 [CI]',
+    'TPOT p50',
+    'TPOT p99',
     'E2E p50',
     'tok/s',
     'goodput req/s',
     'attain',
     'SLO',
-    'power W',
-    'J/tok',
     'flags',
   ];
   return {
@@ -624,7 +620,7 @@ function levelTable(v: RunView, caption: string): ReportBlock {
     caption,
     columns,
     rows,
-    numeric: columns.map((_c, i) => i >= 1 && i <= 16 && i !== 3 && i !== 14),
+    numeric: columns.map((_c, i) => i >= 1 && i <= 13 && i !== 3),
   };
 }
 
