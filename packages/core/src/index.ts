@@ -33,6 +33,19 @@ export { BUILTIN_PLUGINS, listPlugins, loadPlugin } from './plugin/loader.js';
 export { createProgress } from './cli/progress.js';
 export { captureEnvironment } from './environment.js';
 export { toolVersion } from './version.js';
+export { escapeHtml, jsonForScript, renderReportHtml } from './report/html.js';
+export { cdfPoints, evenSample, meanOccupancy, minMaxDownsample } from './report/downsample.js';
+export type {
+  AxisSpec,
+  ChartSeries,
+  ChartSpec,
+  ReportBlock,
+  ReportCell,
+  ReportListItem,
+  ReportPage,
+  ReportSection,
+} from './report/types.js';
+export type { XY } from './report/downsample.js';
 
 export type { ErrorCode, ExitCode } from './errors.js';
 export type { Rng } from './rng.js';
@@ -48,6 +61,7 @@ export type {
   OptionDecl,
   Plugin,
   Progress,
+  ReportSource,
   RequestRecordInput,
   RunContext,
   RunDocument,

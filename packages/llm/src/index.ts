@@ -3,6 +3,7 @@ import { compareCommands } from './compare/command.js';
 import { datasetCommands } from './datasets/index.js';
 import { engineCommands } from './engines/index.js';
 import { llmInference } from './plugin.js';
+import { reportCommand } from './report/command.js';
 import { sloCommands } from './slo/commands.js';
 
 /** Plugins this package contributes (the core registers them by id). */
@@ -14,6 +15,7 @@ export const commands: CommandDecl[] = [
   ...datasetCommands,
   ...engineCommands,
   ...compareCommands,
+  reportCommand,
 ];
 
 export { createLlmInferencePlugin, llmInference, validatePlan, buildSummary } from './plugin.js';
@@ -35,6 +37,10 @@ export { SLO_TEMPLATES, resolveSlo, sloJson } from './slo/templates.js';
 export { goodput, goodputAtSlo, levelHoldsSlo, requestMeetsSlo } from './slo/goodput.js';
 export { sloCommands } from './slo/commands.js';
 export { renderRun, renderLevelTable, STATISTICS_NOTE } from './output/render.js';
+export { buildLlmReport } from './report/build.js';
+export { loadReportRuns, reportCommand, reportHtml, resolveReportRuns } from './report/command.js';
+export type { ReportOptions, ReportRun } from './report/build.js';
+export type { ReportStore } from './report/command.js';
 
 export type * from './types.js';
 export type { LlmPlan } from './options.js';

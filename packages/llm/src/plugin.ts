@@ -200,6 +200,8 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     },
     render: renderRun,
     launchSet: planLaunches,
+    // The report module (and its chart library) loads only when a report is asked for.
+    report: async (source, runIds) => (await import('./report/command.js')).reportHtml(source, runIds),
     run: (ctx) => runLlmInference(ctx, deps),
   });
 }

@@ -85,6 +85,13 @@ export const coreRunOptions: OptionDecl[] = [
     group: 'Run',
   },
   {
+    key: 'report',
+    flag: '--report <file>',
+    description: 'also write the self-contained HTML report of the run to this file (see bench report)',
+    schema: z.string().min(1).optional(),
+    group: 'Run',
+  },
+  {
     key: 'quiet',
     flag: '--quiet',
     description: 'no progress or notes on stderr, only warnings and errors',

@@ -238,6 +238,8 @@ export interface Plugin<Plan = Record<string, unknown>> {
    * or return null for one ordinary run. Throws BenchError for a set that cannot make a valid comparison.
    */
   launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
+  /** One self-contained HTML report of stored runs of this plugin (`bench run --report`, `bench report`). */
+  report?(source: ReportSource, runIds: string[]): Promise<string>;
 }
 
 /** One run of a launch set: its own plan and seed, hence its own fresh engine process. */
@@ -254,6 +256,13 @@ export interface LaunchSpec<Plan = Record<string, unknown>> {
 export interface LaunchSet<Plan = Record<string, unknown>> {
   sides: string[];
   launches: LaunchSpec<Plan>[];
+}
+
+/** What a report reads from the run store (the SQLite store and the async one both fit). */
+export interface ReportSource {
+  getRunDocument(id: string): RunDocument | Promise<RunDocument>;
+  requests(runId: string): StoredRequest[] | Promise<StoredRequest[]>;
+  samples(runId: string): StoredSample[] | Promise<StoredSample[]>;
 }
 
 /** Identity function that exists for types. */

@@ -636,6 +636,12 @@ export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number |
       cached_tokens: rec.cachedPromptTokens ?? undefined,
       server_timings: rec.serverTimings ?? undefined,
       retry_after_s: rec.retryAfterS ?? undefined,
+      // Epoch ms (the clock of stored samples) of schedule, send and end: the report draws requests in
+      // flight and in the client queue over time from them. A request without a token ends now (records
+      // are built as requests finish).
+      scheduled_epoch_ms: performance.timeOrigin + rec.scheduledMs,
+      sent_epoch_ms: rec.sentMs === null ? null : performance.timeOrigin + rec.sentMs,
+      end_epoch_ms: performance.timeOrigin + (rec.lastMs ?? performance.now()),
     },
   };
 }

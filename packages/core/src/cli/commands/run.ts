@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { captureEnvironment } from '../../environment.js';
 import { BenchError, isBenchError } from '../../errors.js';
 import { listPlugins, loadPlugin, pluginModulePaths } from '../../plugin/loader.js';
@@ -9,6 +9,7 @@ import type {
   Logger,
   OptionDecl,
   Plugin,
+  ReportSource,
   RunContext,
   RunOutcome,
   RunStatus,
@@ -25,6 +26,47 @@ import { optionsHelp } from '../help.js';
 import { createProgress } from '../progress.js';
 import { renderGeneric, toJson } from '../render.js';
 import { configByKey, loadConfigFile, resolveOptions } from '../resolve.js';
+
+/** `--report FILE` is checked before the run starts: a typo must not cost a whole run's report. */
+function checkReportPath(plugin: Plugin, path: string): void {
+  if (!plugin.report)
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `plugin ${plugin.id} has no HTML report`, {
+      hint: 'drop --report',
+    });
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `--report ${path}: ${dir} is not a directory`, {
+      hint: `create it first (mkdir -p ${dir}) or choose another path`,
+    });
+}
+
+/** `--report FILE`: the plugin's HTML report of this run, from what the store now holds. */
+async function writeRunReport(
+  plugin: Plugin,
+  store: ReportSource,
+  runId: string,
+  path: string,
+  progress: { note(m: string): void },
+): Promise<void> {
+  if (!plugin.report)
+    throw new BenchError('BENCH_ERR_BAD_OPTION', `plugin ${plugin.id} has no HTML report`, {
+      hint: 'drop --report',
+    });
+  const html = await plugin.report(store, [runId]);
+  try {
+    writeFileSync(path, html);
+  } catch (err) {
+    throw new BenchError(
+      'BENCH_ERR_BAD_OPTION',
+      `cannot write the report to ${path}: ${(err as Error).message}`,
+      {
+        hint: `the run is stored: bench report ${runId} --out FILE`,
+        cause: err,
+      },
+    );
+  }
+  progress.note(`report: ${path}`);
+}
 
 /** The plan as printed and stored: secret options redacted. */
 function publicPlan(plan: Record<string, unknown>, decls: OptionDecl[]): Record<string, unknown> {
@@ -107,6 +149,8 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (values.output) checkOutputPath(values.output as string);
   const storePath = await resolveStorePath(values.store as string | undefined);
   checkStorePath(storePath);
+
+  if (values.report) checkReportPath(plugin, resolve(values.report as string));
 
   // Several engines or configs, or repeated launches: one run per launch, grouped (SPEC §10).
   const launchSet = plugin.launchSet?.(plan, Number(values.seed ?? plan.seed ?? 42)) ?? null;
@@ -306,6 +350,7 @@ export async function runResolvedPlan(
         cause: thrown,
       });
     }
+    if (values.report) await writeRunReport(plugin, store, runId, resolve(values.report as string), progress);
     if (format !== 'json') io.stdout(plugin.render ? plugin.render(doc) : renderGeneric(doc));
 
     if (aborted)
