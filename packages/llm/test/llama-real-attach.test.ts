@@ -39,6 +39,14 @@ describeRealLlama('bench run attached to a real llama-server (tiny random model)
       const r = await runBench(realRunArgs([...target, '--api', api, '--prompt-cache', cache]), env, 120_000);
       const after = await server.counters();
       const doc = exportRun(runIdOf(r), env);
+      // The model's own metadata, read from the GGUF the server reports in /props.
+      if (engine === 'llama.cpp')
+        expect(doc.environment.engine?.model).toMatchObject({
+          architecture: 'llama',
+          quant: 'Q8_0',
+          parameters: 77_730_304,
+          slots: 4,
+        });
       // `--engine openai` reads the server's system_fingerprint with one 1-token request before the run.
       const probeTokens = engine === 'openai' ? 1 : 0;
       checkRealRun(doc, r, {
