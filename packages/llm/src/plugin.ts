@@ -10,6 +10,7 @@ import {
   type Plugin,
   type PowerMeter as CorePowerMeter,
   type RunContext,
+  type RequestRecordInput,
   type RunOutcome,
 } from 'inferencebench';
 import { abortable } from './abortable.js';
@@ -281,7 +282,15 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     },
     maxSequenceTokens: sequenceTokens(dataset.items),
   });
-  const scraper = startScraper(engine, (sample) => ctx.writer.sample(sample), { log: ctx.log });
+  const counters = new CounterCheck();
+  const scraper = startScraper(
+    engine,
+    (sample) => {
+      counters.sample(sample);
+      ctx.writer.sample(sample);
+    },
+    { log: ctx.log },
+  );
   let client: StreamingClient | null = null;
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
@@ -322,6 +331,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     // SPEC §4: synthetic prompts are unique per request, so no prefix cache flatters TTFT by accident.
     if (dataset.id === 'synthetic')
       client = withUniquePrompts(client, ctx.rng.fork(`unique-prompts/${ctx.runId}`));
+    await scraper.first;
     await abortable(client.warm(maxC), stop.signal, 'opening connections');
     await probeRequest(client, plan, dataset.items[0]!, ctx);
     const meterStart = (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
@@ -364,6 +374,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       rng: ctx.rng,
       signal: stop.signal,
       onRecord: (r) => {
+        counters.record(r);
         ctx.writer.request(r);
         live.record(r);
       },
@@ -484,6 +495,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     ctx.signal.removeEventListener('abort', onAbort);
     await meter?.stop().catch(() => {});
     await scraper.stop().catch(() => {});
+    const check = counters.result();
+    if (check) {
+      ctx.writer.mergeEnvironment({ engine_counters: check });
+      if (!check.agree)
+        ctx.progress.warn(
+          `output tokens: ${check.client_output_tokens} counted by the client, ${check.engine_generation_tokens} by ${engine.name}'s own counter over the run`,
+        );
+    }
     await client?.close().catch(() => {});
     await engine.stop();
   }
@@ -515,6 +534,41 @@ async function defaultPowerMeter(
     power: { source: meter.source, detail: meter.detail ?? null, devices: meter.devices, idle },
   });
   return meter;
+}
+
+/**
+ * The run's output tokens (every request, every phase) against the engine's own generation counter over
+ * the run (first scrape before the first request, last after the last one): they must agree (issue 11).
+ */
+class CounterCheck {
+  private first: number | null = null;
+  private last: number | null = null;
+  private clientTokens = 0;
+  private unknown = 0;
+
+  sample(s: { series: string; value: number }): void {
+    if (s.series !== 'generation_tokens_total') return;
+    this.first ??= s.value;
+    this.last = s.value;
+  }
+
+  record(r: RequestRecordInput): void {
+    const n = r.fields?.n_out;
+    if (typeof n === 'number') this.clientTokens += n;
+    if ((r.data as { n_out_source?: string } | undefined)?.n_out_source === 'unknown') this.unknown++;
+  }
+
+  result(): (Record<string, number | boolean> & { agree: boolean; client_output_tokens: number }) | null {
+    if (this.first === null || this.last === null) return null;
+    const engineTokens = this.last - this.first;
+    return {
+      client_output_tokens: this.clientTokens,
+      engine_generation_tokens: engineTokens,
+      requests_with_unknown_n_out: this.unknown,
+      // Requests whose count is unknown (cut short, no server count) can only make the client's lower.
+      agree: this.unknown === 0 ? engineTokens === this.clientTokens : engineTokens >= this.clientTokens,
+    };
+  }
 }
 
 /** The engine's quirks with `--prompt-cache off` applied where the engine can honour it. */

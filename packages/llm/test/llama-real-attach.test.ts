@@ -27,38 +27,37 @@ describeRealLlama('bench run attached to a real llama-server (tiny random model)
   });
 
   it.each([
-    ['llama.cpp', 'chat'],
-    ['llama.cpp', 'completions'],
-    ['openai', 'chat'],
+    ['llama.cpp', 'chat', 'on'],
+    ['llama.cpp', 'completions', 'on'],
+    ['openai', 'chat', 'on'],
+    ['llama.cpp', 'chat', 'off'],
   ] as const)(
-    '--engine %s --api %s, c=1 and c=4',
-    async (engine, api) => {
+    '--engine %s --api %s --prompt-cache %s, c=1 and c=4',
+    async (engine, api, cache) => {
       const before = await server.counters();
-      const r = await runBench(
-        realRunArgs([
-          '--engine',
-          engine,
-          '--endpoint',
-          `${server.origin}/v1`,
-          '--model',
-          'tiny',
-          '--api',
-          api,
-        ]),
-        env,
-        120_000,
-      );
+      const target = ['--engine', engine, '--endpoint', `${server.origin}/v1`, '--model', 'tiny'];
+      const r = await runBench(realRunArgs([...target, '--api', api, '--prompt-cache', cache]), env, 120_000);
       const after = await server.counters();
       const doc = exportRun(runIdOf(r), env);
+      // The model's own metadata, read from the GGUF the server reports in /props.
+      if (engine === 'llama.cpp')
+        expect(doc.environment.engine?.model).toMatchObject({
+          architecture: 'llama',
+          quant: 'Q8_0',
+          parameters: 77_730_304,
+          slots: 4,
+        });
       // `--engine openai` reads the server's system_fingerprint with one 1-token request before the run.
       const probeTokens = engine === 'openai' ? 1 : 0;
       checkRealRun(doc, r, {
-        label: `attach ${engine} ${api}`,
+        label: `attach ${engine} ${api} prompt-cache ${cache}`,
         counterDelta:
           after['llamacpp:tokens_predicted_total']! -
           before['llamacpp:tokens_predicted_total']! -
           probeTokens,
-        cacheShareBelow: api === 'chat' ? 0.6 : 0.1,
+        // Unique prompts share only the chat template's opening (30 of 99 tokens) or the BOS token; with
+        // --prompt-cache off the server computes every prompt token.
+        cacheShareBelow: cache === 'off' ? 0.001 : api === 'chat' ? 0.4 : 0.05,
       });
     },
     150_000,

@@ -70,6 +70,7 @@ export async function attachEngine(
   }
 
   let version: string | null = null;
+  let modelInfo: Record<string, unknown> | null = null;
   if (adapter) {
     const origin = originOf(baseUrl);
     const deadline = performance.now() + plan.readyTimeout * 1000;
@@ -89,6 +90,13 @@ export async function attachEngine(
       await abortableSleep(ctx.pollIntervalMs ?? 500, ctx.signal, waiting);
     }
     version = await abortable(adapter.version(origin), ctx.signal, `reading the version of ${baseUrl}`);
+    modelInfo = await adapter.attachedModelInfo(origin);
+    const slots = typeof modelInfo?.slots === 'number' ? modelInfo.slots : null;
+    const maxC = Math.max(1, ...(plan.concurrency ?? []));
+    if (slots !== null && slots < maxC)
+      ctx.progress.warn(
+        `${baseUrl} serves ${slots} request(s) at once (${adapter.name} slots) but the largest level is c=${maxC}: the rest wait inside the server`,
+      );
   } else if (models.status >= 200 && models.status < 300) {
     version = await abortable(hostedFingerprint(ep, plan, headers), ctx.signal, `probing ${baseUrl}`);
   } else {
@@ -108,6 +116,7 @@ export async function attachEngine(
     quirks: adapter ? adapter.quirks : HOSTED_QUIRKS,
     metricsUrl: adapter?.metricsPath ? `${origin}${adapter.metricsPath}` : null,
     dcgmUrl: null,
+    modelInfo,
     // Attached servers are not ours to watch or stop; failed requests show their state.
     died: new Promise<never>(() => {}),
     stop: async () => {},

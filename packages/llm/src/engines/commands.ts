@@ -43,7 +43,8 @@ const NOTES: Record<string, string> = {
   vllm: 'vllm serve; /health, /version, /metrics',
   sglang: 'python3 -m sglang.launch_server --enable-metrics; /get_server_info',
   trtllm: 'trtllm-serve; /version, /prometheus/metrics; strict request fields',
-  'llama.cpp': 'llama-server --metrics; quantization from the GGUF file',
+  'llama.cpp':
+    'llama-server --metrics --parallel N --ctx-size N; --model is a GGUF file path (architecture, parameters and quant read from it)',
   mlx: 'mlx_lm.server; no metrics, output length not enforceable',
   sim: 'the built-in simulator (no GPU needed)',
   openai: 'attach only: --endpoint URL, key from --api-key-env (default OPENAI_API_KEY)',

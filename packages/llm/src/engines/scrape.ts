@@ -118,11 +118,11 @@ export function startScraper(
   handle: Pick<EngineHandle, 'name' | 'metricsUrl'>,
   onSample: (sample: EngineSample) => void,
   opts: ScraperOptions = {},
-): { stop(): Promise<void> } {
+): { first: Promise<void>; stop(): Promise<void> } {
   const url = handle.metricsUrl;
   if (!url) {
     opts.log?.info(`${handle.name} exposes no Prometheus metrics; engine time series not recorded`);
-    return { stop: async () => {} };
+    return { first: Promise.resolve(), stop: async () => {} };
   }
   const now = opts.now ?? Date.now;
   let notedAbsent = false;
@@ -153,9 +153,12 @@ export function startScraper(
     });
   };
   tick();
+  const first = inFlight ?? Promise.resolve();
   const timer = setInterval(tick, opts.intervalMs ?? 1000);
   timer.unref();
   return {
+    /** The first scrape is over (taken before any request, the counters' starting point). */
+    first,
     async stop() {
       clearInterval(timer);
       await inFlight;

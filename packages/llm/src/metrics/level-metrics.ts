@@ -323,6 +323,16 @@ export function levelDocument(
   if (clientLimited)
     notes.push(`client limited: scheduling lag p99 ${lagP99!.toFixed(2)} ms > ${CLIENT_LIMITED_LAG_MS} ms`);
   if (run.drainTimedOut) notes.push('drain timeout: unfinished measured requests counted as timeout');
+  const cacheShare = metrics.prompt_cache_share?.value ?? null;
+  if (cacheShare !== null && cacheShare > 0)
+    notes.push(
+      `prompt cache: ${(cacheShare * 100).toFixed(1)}% of prompt tokens served from the engine's cache`,
+    );
+  const retried = metrics.keepalive_retries?.value ?? 0;
+  if (retried > 0)
+    notes.push(
+      `keep-alive: ${retried} request(s) sent again on a fresh connection (the server had closed the reused one)`,
+    );
   if (power !== null && !power.valid)
     notes.push(`power invalid (${power.source}): ${power.invalidReason ?? 'unknown'}`);
 

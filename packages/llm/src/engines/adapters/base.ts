@@ -87,6 +87,11 @@ export abstract class EngineAdapter {
     return null;
   }
 
+  /** The same, asked of a running server we attached to; `slots` = requests it serves at once, if it says. */
+  async attachedModelInfo(_origin: string): Promise<Record<string, unknown> | null> {
+    return null;
+  }
+
   /** The launch command for this input (tuned flags included). */
   abstract command(input: LaunchInput): LaunchCommand;
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { BenchError } from 'inferencebench';
 import type { RequestQuirks } from '../../types.js';
 import { formatParameters, isGguf, readGgufInfo } from '../gguf.js';
-import { probe } from '../http.js';
+import { jsonOf, probe } from '../http.js';
 import { EngineAdapter, type LaunchCommand, type LaunchInput, type Readiness, mergeFlags } from './base.js';
 
 /** Context tokens per slot when the dataset's longest request is not known. */
@@ -83,6 +83,22 @@ export class LlamaCppAdapter extends EngineAdapter {
     } catch (err) {
       return { format: 'gguf', error: (err as Error).message };
     }
+  }
+
+  /** /props (model_path, model_ftype, total_slots); the GGUF itself when the path is readable here. */
+  override async attachedModelInfo(origin: string): Promise<Record<string, unknown> | null> {
+    const props = jsonOf(await probe(`${origin}/props`));
+    if (!props) return null;
+    const path = typeof props.model_path === 'string' ? props.model_path : null;
+    const fromFile = path && existsSync(path) && isGguf(path) ? this.modelInfo(path) : null;
+    return {
+      ...(fromFile ?? {
+        format: 'gguf',
+        quant: typeof props.model_ftype === 'string' ? props.model_ftype : null,
+      }),
+      path,
+      slots: typeof props.total_slots === 'number' ? props.total_slots : null,
+    };
   }
 
   override async readiness(origin: string): Promise<Readiness> {
