@@ -129,8 +129,16 @@ function fromCommander(err: CommanderError): BenchError {
 
 /** Print an error as `error: ...` and `hint: ...` (stack only with --debug); returns its exit code. */
 export function reportError(err: unknown, debug: boolean, io: CommandIo = processIo): number {
-  // An error may quote a URL with credentials or a server's answer echoing a key (SPEC §14).
-  const out = (text: string): void => io.stderr(redactText(text));
+  // An error may quote a URL with credentials or a server's answer echoing a key (SPEC §14), or bytes
+  // from a hostile file or server: control characters (a terminal escape) are shown as \xNN.
+  const out = (text: string): void =>
+    io.stderr(
+      redactText(text).replace(
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+        /[\x00-\x08\x0b-\x1f\x7f]/g,
+        (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+      ),
+    );
   if (isBenchError(err)) {
     out(`error: ${err.message}\n`);
     if (err.hint) out(`hint: ${err.hint}\n`);
