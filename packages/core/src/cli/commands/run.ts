@@ -123,7 +123,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     const printed = publicPlan(plan, decls);
     let runId: string;
     try {
-      runId = store.createRun({
+      runId = await store.createRun({
         plugin: plugin.id,
         plan: printed,
         environment,
@@ -220,7 +220,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       // The reserve was freed: these last small writes fit. What the run wrote before stays as it is.
       let marked = true;
       try {
-        store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
+        await store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
       } catch {
         marked = false;
       }
@@ -228,7 +228,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
       process.off('SIGTERM', onSignal);
       let written: number | null = null;
       try {
-        const doc = store.getRunDocument(runId);
+        const doc = await store.getRunDocument(runId);
         written = doc.records?.requests ?? doc.requests?.length ?? null;
       } catch {}
       throw storeWriteError(storeError, { storePath, runId, requestsWritten: written, marked });
