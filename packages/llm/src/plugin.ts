@@ -405,10 +405,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       live.levelDone();
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
+      // Ctrl-C must end the run within 2 s (SPEC §14): an aborted level's CIs come from fewer resamples.
+      const aborted = stop.signal.aborted;
       let doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
         power: meter ? powerWindow(meter, run) : null,
         maxErrorRate: plan.maxErrorRate,
+        ...(aborted ? { resamples: ABORTED_RESAMPLES } : {}),
       });
+      if (aborted) doc.notes.push(`aborted: 95% CIs from ${ABORTED_RESAMPLES} bootstrap resamples, not 1000`);
       // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
       // up with power and engine time series, here or by an independent meter.
       Object.assign(doc, {
@@ -592,6 +596,9 @@ function sequenceTokens(items: readonly { promptTokens: number; outputTokens: nu
 function outputLengthNote(engineName: string, doc: LevelDocument): string {
   return `output length not enforced: ${engineName} cannot force the requested length (no ignore_eos/min_tokens); n_out from ${doc.flags.n_out_source}`;
 }
+
+/** Bootstrap resamples of a level cut by Ctrl-C: its statistics must not hold up the exit. */
+const ABORTED_RESAMPLES = 100;
 
 /** Seconds of idle power measured before the first level (reported beside, never subtracted). */
 const IDLE_POWER_S = 2;

@@ -184,9 +184,13 @@ describe('SIGKILL of the benchmark at random points', () => {
       // of the C requests that may have been part-way, give a lower bound on the requests finished.
       const before = counts.filter(([t]) => t <= killedAt - LOSS_MS).at(-1)?.[1] ?? 0;
       const finishedBefore = Math.max(0, Math.floor(before / OUTPUT_LEN) - C);
-      const shown = await runBench(['runs', 'show', runId!, '--format', 'json'], env, 20_000);
-      const doc = JSON.parse(shown.stdout) as { requests: { status: string }[] };
-      const storedOk = doc.requests.filter((q) => q.status === 'ok').length;
+      const db2 = new Database(`${box.home}/store.sqlite`, { readonly: true });
+      const storedOk = (
+        db2.prepare(`SELECT COUNT(*) AS n FROM requests WHERE run_id = ? AND status = 'ok'`).get(runId) as {
+          n: number;
+        }
+      ).n;
+      db2.close();
       expect(
         storedOk,
         `kill ${i} (${phase}): ${storedOk} stored, ${finishedBefore} finished before`,
