@@ -6,7 +6,10 @@ import {
   cornishFisher,
   MEAN_EXACT_MAX_N,
   mean,
+  meanBootstrapMethod,
+  percentileOfSorted,
   resampleMeanCumulants,
+  sortedCopy,
 } from '../src/stats/index.js';
 
 // Above MEAN_EXACT_MAX_N values the mean's bootstrap draws each resample mean from its Cornish-Fisher law
@@ -119,18 +122,58 @@ describe('bootstrapMeanCi above MEAN_EXACT_MAX_N', () => {
     expect(sd).toBeLessThan(0.11);
   });
 
-  it('resamples exactly at or below MEAN_EXACT_MAX_N and for heavy-tailed data', () => {
+  it('resamples exactly at or below MEAN_EXACT_MAX_N', () => {
     const rng = createRng(8);
     const small = Float64Array.from({ length: MEAN_EXACT_MAX_N }, () => rng.exponential(1));
+    expect(meanBootstrapMethod(small)).toBe('exact');
     expect(bootstrapMeanCi(small, { rng: createRng(1), resamples: 100 })).toEqual(
       bootstrapCi(small, mean, { rng: createRng(1), resamples: 100 }),
     );
-    // One outlier among 12,000 values: the resample mean is dominated by how often it is drawn (not normal).
-    const outlier = new Float64Array(MEAN_EXACT_MAX_N + 10_000).fill(1);
-    outlier[0] = 1e6;
-    expect(Math.abs(resampleMeanCumulants(outlier).kurt)).toBeGreaterThan(0.05);
-    expect(bootstrapMeanCi(outlier, { rng: createRng(2), resamples: 100 })).toEqual(
-      bootstrapCi(outlier, mean, { rng: createRng(2), resamples: 100 }),
+  });
+
+  it('splits off the extreme values of data a few outliers dominate, and agrees with exact resampling', () => {
+    // Three 5 s stalls among 10,000 gaps of ~10 ms: the resample mean is a mixture over how many stalls
+    // each resample drew (about Poisson(3)), not near normal, so the plain expansion is refused.
+    const rng = createRng(12);
+    const data = Float64Array.from({ length: 10_000 }, () => Math.exp(Math.log(10) + 0.3 * rng.normal()));
+    data[100] = data[2000] = data[9000] = 5000;
+    expect(Math.abs(resampleMeanCumulants(data).kurt)).toBeGreaterThan(0.05);
+    expect(meanBootstrapMethod(data)).toBe('tail-split');
+    const resampled: number[] = [];
+    bootstrapCi(
+      data,
+      (sample) => {
+        const m = mean(sample);
+        resampled.push(m);
+        return m;
+      },
+      { rng: createRng(4), resamples: 2000 },
     );
+    const exact = sortedCopy(resampled.slice(1)); // the first call is the estimate on the data
+    for (const confidence of [0.95, 0.5]) {
+      const split = bootstrapMeanCi(data, { rng: createRng(3), resamples: 2000, confidence });
+      const tail = ((1 - confidence) / 2) * 100;
+      // Each stall drawn moves the mean by 0.5 ms; the Monte Carlo error of these bounds is 0.005-0.014 ms.
+      expect(Math.abs(split.lower - percentileOfSorted(exact, tail))).toBeLessThan(0.1);
+      expect(Math.abs(split.upper - percentileOfSorted(exact, 100 - tail))).toBeLessThan(0.1);
+    }
+  });
+
+  it('uses the tail split for one stall among 1,000,000 gaps, and exact resampling when nothing helps', () => {
+    const rng = createRng(13);
+    const gaps = Float64Array.from({ length: 1_000_000 }, () => Math.exp(Math.log(10) + 0.3 * rng.normal()));
+    gaps[500_000] = 10_000;
+    expect(meanBootstrapMethod(gaps)).toBe('tail-split');
+    const ci = bootstrapMeanCi(gaps, { rng: createRng(1) });
+    expect(ci.lower).toBeLessThan(ci.estimate);
+    expect(ci.upper).toBeGreaterThan(ci.estimate);
+    // Half the values at 0 and a thousand spread over decades: no small set of extremes tames the rest.
+    const wild = Float64Array.from({ length: MEAN_EXACT_MAX_N + 1000 }, (_, i) =>
+      i % 2 === 0 ? 0 : 10 ** ((i % 24) / 2),
+    );
+    if (meanBootstrapMethod(wild) === 'exact')
+      expect(bootstrapMeanCi(wild, { rng: createRng(2), resamples: 50 })).toEqual(
+        bootstrapCi(wild, mean, { rng: createRng(2), resamples: 50 }),
+      );
   });
 });

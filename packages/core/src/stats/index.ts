@@ -15,6 +15,7 @@ export {
   MEAN_CF_MAX_KURT,
   MEAN_CF_MAX_SKEW,
   MEAN_EXACT_MAX_N,
+  meanBootstrapMethod,
   resampleMeanCumulants,
   bootstrapPercentileCi,
   gammaVariate,
@@ -22,4 +23,4 @@ export {
 } from './bootstrap.js';
 export type { NumericArray } from './descriptive.js';
 export type { PercentileOptions } from './percentile.js';
-export type { BootstrapOptions, ConfidenceInterval } from './bootstrap.js';
+export type { BootstrapOptions, ConfidenceInterval, MeanBootstrapMethod } from './bootstrap.js';

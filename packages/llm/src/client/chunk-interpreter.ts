@@ -617,8 +617,10 @@ export function interpretEvent(
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
-  if (acc.shape !== null && interpretShaped(acc, buf, start, end, arrivalMs)) return;
+  // Called from inside a scan (a callback interpreting another event) would clobber the scratch state.
   if (st.busy) throw new Error('chunk interpreter re-entered during a scan');
+  // The shape path calls nothing that could re-enter, so it needs no try/finally around it.
+  if (acc.shape !== null && interpretShaped(acc, buf, start, end, arrivalMs)) return;
   st.busy = true;
   try {
     scanAndInterpret(acc, kind, buf, start, end, arrivalMs);
