@@ -97,8 +97,8 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     options: llmOptions,
     validate: validatePlan,
     render: renderRun,
-    launchSet: planLaunches,
     run: (ctx) => runLlmInference(ctx, deps),
+    launchSet: planLaunches,
   });
 }
 
