@@ -200,10 +200,10 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
       return checked;
     },
     render: renderRun,
-    launchSet: planLaunches,
     // The report module (and its chart library) loads only when a report is asked for.
     report: async (source, runIds) => (await import('./report/command.js')).reportHtml(source, runIds),
     run: (ctx) => runLlmInference(ctx, deps),
+    launchSet: planLaunches,
   });
 }
 

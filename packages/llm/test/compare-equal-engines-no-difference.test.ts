@@ -19,12 +19,14 @@ describe('bench compare on two equally fast engines', () => {
     const c = await benchWithFakes(['compare', group.group_id, '--format', 'json'], home.dir);
     assertExit(c);
     const doc = JSON.parse(c.stdout) as CompareDoc;
-    for (const metric of ['tpot_p50_ms', 'itl_p50_ms']) {
+    // TPOT comes from the server's token counts; chunk gaps (ITL) also move with the client's own load.
+    for (const metric of ['tpot_p50_ms', 'tpot_p90_ms']) {
       const t = row(doc, metric);
       expect(t.verdict, metric).toBe('no significant difference');
       expect(t.ratio.ci95[0], metric).toBeLessThanOrEqual(1);
       expect(t.ratio.ci95[1], metric).toBeGreaterThanOrEqual(1);
-      expect(t.ratio.value, metric).toBeCloseTo(1, 1);
     }
+    // The median is near 1 itself; a tail of ~30 requests per launch moves with the machine's load.
+    expect(row(doc, 'tpot_p50_ms').ratio.value).toBeCloseTo(1, 1);
   }, 240_000);
 });
