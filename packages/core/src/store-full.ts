@@ -91,6 +91,8 @@ export function storeWriteError(
   o: { storePath: string; runId: string; requestsWritten: number | null; marked: boolean },
 ): BenchError {
   const full = isDiskFull(err);
+  // The store's own coded errors (a PostgreSQL server that went away) already say what and what to do.
+  if (!full && err instanceof BenchError && err.code === 'BENCH_ERR_STORE') return err;
   const what = full
     ? `the disk under the store is full (${o.storePath})`
     : `writing to the store failed (${o.storePath}): ${err instanceof Error ? err.message : String(err)}`;

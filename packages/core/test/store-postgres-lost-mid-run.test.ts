@@ -33,7 +33,7 @@ it('the PostgreSQL server going away mid-run ends the run with one store error l
   const r = await done;
   expect(r.code).toBe(5);
   expect(r.stderr).toMatch(
-    /^error: the run store at postgres:\/\/bench@127\.0\.0\.1:\d+\/postgres failed: /m,
+    /^error: the run store at postgres:\/\/(bench|<redacted>)@127\.0\.0\.1:\d+\/postgres failed: /m,
   );
   expect(r.stderr).toMatch(/^hint: check that the PostgreSQL server is reachable/m);
   expect(r.stderr).not.toMatch(/\n\s+at /);

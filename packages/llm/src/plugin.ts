@@ -114,12 +114,12 @@ export function resolvePlanModel(plan: LlmPlan): LlmPlan {
   if (plan.endpoint || !(FIT_ENGINES as readonly string[]).includes(plan.engine)) return plan;
   const r = resolveModel(plan.model, plan.quant);
   if (r.how === 'resolved') return { ...plan, model: r.served, modelGiven: plan.model };
-  if (r.how === 'as-given' && !plan.model.includes('/') && !existsSync(plan.model)) {
-    const near = suggestModels(plan.model);
+  // A name the catalogue does not know is served as given (any hub id, even an old one without an owner,
+  // or a local directory) unless it is a near miss of a known one: then it is a typo, refused with the names.
+  const near = r.how === 'as-given' && !existsSync(plan.model) ? suggestModels(plan.model) : [];
+  if (near.length > 0) {
     throw new BenchError('BENCH_ERR_BAD_OPTION', `unknown model "${plan.model}" for ${plan.engine}`, {
-      hint: near.length
-        ? `did you mean ${near.join(', ')}? (or give the exact hub id, owner/name)`
-        : 'give the exact hub id (owner/name) or a local model directory',
+      hint: `did you mean ${near.join(', ')}? (or give the exact hub id, owner/name)`,
     });
   }
   return plan;

@@ -44,17 +44,23 @@ function bad(message: string, hint: string): BenchError {
 }
 
 function checkEngine(plan: LlmPlan): void {
-  if (!(ENGINE_NAMES as readonly string[]).includes(plan.engine))
-    throw bad(
-      `unknown engine "${plan.engine}"`,
-      `use one of: ${ENGINE_NAMES.join(', ')} (see \`bench engines\`)`,
-    );
+  // `--engine vllm,sglang` is a launch set (SPEC §10): every name must be an engine.
+  const names = plan.engine.split(',').map((n) => n.trim());
+  for (const name of names) {
+    if (!(ENGINE_NAMES as readonly string[]).includes(name))
+      throw bad(
+        `unknown engine "${name}"`,
+        `use one of: ${ENGINE_NAMES.join(', ')} (see \`bench engines\`)`,
+      );
+  }
   if (plan.endpoint) parseEndpoint(plan.endpoint);
-  else if (createAdapter(plan.engine, plan.model) === null)
-    throw bad(
-      `--engine ${plan.engine} needs --endpoint`,
-      'give the base URL of the server, e.g. --endpoint https://api.openai.com/v1',
-    );
+  else
+    for (const name of names)
+      if (createAdapter(name, plan.model) === null)
+        throw bad(
+          `--engine ${name} needs --endpoint`,
+          'give the base URL of the server, e.g. --endpoint https://api.openai.com/v1',
+        );
   if (plan.engineBin && !plan.endpoint && !executable(plan.engineBin))
     throw bad(
       `--engine-bin ${plan.engineBin}: no such executable`,

@@ -11,7 +11,7 @@ describe('bench engines', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/needs vllm\s+found: .*fixtures\/engines\/vllm/);
     expect(out).toMatch(/needs trtllm-serve\s+found:/);
-    expect(out).toMatch(/tuned h200\/bf16\s+https:\/\//);
+    expect(out).toMatch(/tuned h200\/bf16 \(generic\)\s+https:\/\//);
     for (const e of ['vllm', 'sglang', 'trtllm', 'llama.cpp', 'mlx', 'sim', 'openai'])
       expect(out).toContain(`${e} `);
   });

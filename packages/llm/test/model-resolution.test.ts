@@ -46,6 +46,9 @@ describe('model resolution (short names and families to exact hub ids)', () => {
   it('suggests the nearest families for a misspelt short name', () => {
     expect(suggestModels('llama-4-mavrick')[0]).toBe('meta-llama/Llama-4-Maverick');
     expect(suggestModels('deepsek-v3')[0]).toBe('deepseek-ai/DeepSeek-V3');
+    // Far from every known name: no suggestion, so it is served as given (`gpt2` is a hub id too).
+    expect(suggestModels('gpt2')).toEqual([]);
+    expect(suggestModels('m')).toEqual([]);
   });
 
   it('resolves the plan of a launched vLLM run, keeps what was given, and refuses an unknown short name with suggestions', () => {
@@ -60,6 +63,7 @@ describe('model resolution (short names and families to exact hub ids)', () => {
     expect(() => resolvePlanModel({ ...plan, model: 'llama-4-mavrick' } as LlmPlan)).toThrow(
       /unknown model "llama-4-mavrick"/,
     );
+    expect(resolvePlanModel({ ...plan, model: 'gpt2' } as LlmPlan).model).toBe('gpt2');
     try {
       resolvePlanModel({ ...plan, model: 'llama-4-mavrick' } as LlmPlan);
     } catch (err) {

@@ -9,22 +9,22 @@ let dir: string;
 let store: RunStore;
 const ids: string[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ib-report-group-'));
-  store = openStore(join(dir, 'store.sqlite'));
+  store = await openStore(join(dir, 'store.sqlite'));
   // Two launches of a comparison group and one unrelated run, as launch sets store them (group_id).
   for (const group of ['G-abc', null, 'G-abc']) {
-    const id = store.createRun({
+    const id = await store.createRun({
       plugin: 'llm.inference',
       plan: { model: 'm', engine: 'sim', ...(group ? { group_id: group } : {}) },
       environment: {},
     });
-    store.finishRun(id, 'complete');
+    await store.finishRun(id, 'complete');
     ids.push(id);
   }
 });
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

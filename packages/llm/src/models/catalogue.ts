@@ -126,15 +126,16 @@ export function suggestModels(name: string, n = 3): string[] {
     const d = Math.min(
       ...labels.map((l) => {
         const ll = lower(l);
-        // A substring match ranks first: `maverick` -> the Maverick family.
-        return ll.includes(want) || want.includes(ll) ? 0 : editDistance(want, ll);
+        // A substring match ranks first (`maverick` -> the Maverick family), for names long enough to mean it.
+        if (want.length >= 4 && (ll.includes(want) || want.includes(ll))) return 0;
+        return editDistance(want, ll);
       }),
     );
     scored.push({ label: m.name, d });
   }
   scored.sort((a, b) => a.d - b.d);
   return scored
-    .filter((s) => s.d <= Math.max(4, Math.floor(want.length / 3)))
+    .filter((s) => s.d <= Math.max(2, Math.floor(want.length / 4)))
     .slice(0, n)
     .map((s) => s.label);
 }
