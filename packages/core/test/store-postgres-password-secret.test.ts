@@ -35,7 +35,9 @@ const list = (store: string, env: Record<string, string> = {}) =>
 it('without a password the server refuses, and the message names the URL and how to give one', async () => {
   const r = await list(bare);
   expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(/cannot connect to the run store at postgres:\/\/(ib_alice_\w+|<redacted>)@127\.0\.0\.1/);
+  expect(r.stderr).toMatch(
+    /cannot connect to the run store at postgres:\/\/(ib_alice_\w+|<redacted>)@127\.0\.0\.1/,
+  );
   expect(r.stderr).toMatch(/PGPASSWORD or ~\/\.pgpass/);
 });
 

@@ -48,10 +48,7 @@ function checkEngine(plan: LlmPlan): void {
   const names = plan.engine.split(',').map((n) => n.trim());
   for (const name of names) {
     if (!(ENGINE_NAMES as readonly string[]).includes(name))
-      throw bad(
-        `unknown engine "${name}"`,
-        `use one of: ${ENGINE_NAMES.join(', ')} (see \`bench engines\`)`,
-      );
+      throw bad(`unknown engine "${name}"`, `use one of: ${ENGINE_NAMES.join(', ')} (see \`bench engines\`)`);
   }
   if (plan.endpoint) parseEndpoint(plan.endpoint);
   else
