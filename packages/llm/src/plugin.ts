@@ -12,17 +12,24 @@ import {
   type RunOutcome,
 } from 'inferencebench';
 import { createStreamingClient } from './client/streaming-client.js';
-import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { acquireEngine, startScraper } from './engines/index.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { firstLine, type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
-import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
+import {
+  computeLevelDocument,
+  type LevelContext,
+  type LevelDocument,
+  type LevelInputs,
+  type LevelPower,
+  levelInputsOf,
+} from './metrics/level-metrics.js';
+import { levelContextFrom, levelRng, rebuildRunDocument, summaryOf } from './metrics/run-results.js';
+import { asStored } from './metrics/stored-request.js';
 import type { TokenCounter } from './metrics/request-metrics.js';
 import { type LlmPlan, llmOptions } from './options.js';
-import { type LlmSummary, renderRun, STATISTICS_NOTE } from './output/render.js';
-import { goodputAtSlo } from './slo/goodput.js';
-import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
+import { renderRun } from './output/render.js';
+import { resolveSlo } from './slo/templates.js';
 import type { EngineHandle, PromptItem, RequestQuirks, StreamingClient } from './types.js';
 
 /**
@@ -105,13 +112,13 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     options: llmOptions,
     validate: validatePlan,
     render: renderRun,
+    rebuild: rebuildRunDocument,
     run: (ctx) => runLlmInference(ctx, deps),
   });
 }
 
 async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): Promise<RunOutcome> {
   const plan = ctx.plan;
-  const slo = resolveSlo(plan.sloTemplate, plan.slo);
   // The key is read from the environment here and handed to the client only: never to plan, store or logs.
   const apiKeyEnv = plan.apiKeyEnv ?? (plan.engine === 'openai' ? 'OPENAI_API_KEY' : undefined);
   const apiKey = apiKeyEnv ? process.env[apiKeyEnv] : undefined;
@@ -159,6 +166,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   let client: StreamingClient | null = null;
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
+  const storedPlan = JSON.parse(JSON.stringify(plan)) as Record<string, unknown>;
+  let levelCtx: LevelContext | null = null;
   // One signal stops the level on Ctrl-C and when the engine dies; data measured so far is kept.
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -188,8 +197,9 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       quirks: engine.quirks,
     });
     await client.warm(maxC);
-    await probeRequest(client, plan, dataset.items[0]!, ctx);
+    // Idle power first (nothing in flight), then the probe.
     meter = await (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
+    await probeRequest(client, plan, dataset.items[0]!, ctx);
     let powerSamplesWritten = 0;
     const writePowerSamples = (): void => {
       const all = meter?.samples?.() ?? [];
@@ -227,32 +237,36 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       progress: ctx.progress,
       tokenCounter: counter,
     });
-    const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
+    // The levels' context as the store will hold it (plan, engine, hardware, meter devices), through JSON:
+    // the run computes its documents from exactly what `bench runs show` will read back.
+    const meterDevices = meter?.devices ?? [];
+    ctx.writer.mergeEnvironment({ meter_devices: meterDevices });
+    levelCtx = levelContextFrom(
+      storedPlan,
+      JSON.parse(
+        JSON.stringify({
+          engine: { name: engine.name, output_length_enforced: engine.quirks.canForceOutputLength },
+          hardware: { ...hardware, label: hardwareLabel(hardware) },
+          meter_devices: meterDevices,
+        }),
+      ),
+    );
+    const runAndStore = async (
+      opts: LevelRunOptions,
+      searchProbe: number | null = null,
+    ): Promise<LevelDocument> => {
       const run = await runLevel(opts);
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
-      const doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
-        power: meter ? powerWindow(meter, run) : null,
-        maxErrorRate: plan.maxErrorRate,
-      });
-      // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
-      // up with power and engine time series, here or by an independent meter.
-      Object.assign(doc, {
-        window_epoch_ms: [
-          performance.timeOrigin + run.windowStartMs,
-          performance.timeOrigin + run.windowEndMs,
-        ],
-      });
-      Object.assign(
-        doc.metrics,
-        levelCost(run, doc, slo, {
-          plan,
-          engineName: engine.name,
-          hardware,
-          meterDevices: meter?.devices ?? [],
-        }),
+      const inputs = JSON.parse(
+        JSON.stringify(levelInputsOf(run, { power: meter ? powerWindow(meter, run) : null, searchProbe })),
+      ) as LevelInputs;
+      const doc = computeLevelDocument(
+        inputs,
+        run.records.map(asStored),
+        levelRng(ctx.seed, opts.levelIndex),
+        levelCtx!,
       );
-      if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
       levels.push(doc);
       ctx.writer.level(doc.index, doc);
@@ -268,33 +282,26 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       return doc;
     };
 
-    let search: LlmSummary['search'];
     if (plan.search === 'goodput') {
       const cap = plan.concurrency[0]!;
       const initial = rateFor(plan, 0);
-      const result = await searchGoodputRate(
+      await searchGoodputRate(
         async (rate) => {
           if (stop.signal.aborted) return { rateReqS: typeof rate === 'number' ? rate : 0, holds: false };
-          const doc = await runAndStore(baseLevel(levels.length, cap, rate));
-          doc.search = { probe: levels.length - 1, rate_req_s: numericRate(doc), holds: doc.slo.holds };
-          ctx.writer.level(doc.index, doc);
+          const doc = await runAndStore(baseLevel(levels.length, cap, rate), levels.length);
           return { rateReqS: numericRate(doc), holds: doc.slo.holds };
         },
         initial === 'inf' ? 'auto' : initial,
         { maxProbes: 16 },
       );
-      search = {
-        rate_req_s: result.rateReqS,
-        concurrency: cap,
-        probes: result.probes.map((p) => ({ rate_req_s: p.rateReqS, holds: p.holds })),
-      };
     } else {
       for (let i = 0; i < plan.concurrency.length && !stop.signal.aborted; i++) {
         await runAndStore(baseLevel(i, plan.concurrency[i]!, rateFor(plan, i)));
       }
     }
 
-    const summary = buildSummary(levels, slo, search);
+    // The summary comes from the levels alone (a search's outcome too), as the store recomputes it.
+    const summary = summaryOf(levels, storedPlan, levelCtx);
     ctx.writer.setSummary(summary);
     if (engineError !== null) throw engineError;
     if (ctx.signal.aborted) return { status: 'aborted', summary };
@@ -314,7 +321,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     };
   } catch (err) {
     // Keep what was measured: the summary of the completed levels goes in even when the run fails.
-    if (levels.length > 0) ctx.writer.setSummary(buildSummary(levels, slo, undefined));
+    if (levels.length > 0 && levelCtx !== null)
+      ctx.writer.setSummary(summaryOf(levels, storedPlan, levelCtx));
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -353,11 +361,6 @@ async function defaultPowerMeter(
   return meter;
 }
 
-/** Level flag for engines that cannot force the output length: the lengths are what the engine chose. */
-function outputLengthNote(engineName: string, doc: LevelDocument): string {
-  return `output length not enforced: ${engineName} cannot force the requested length (no ignore_eos/min_tokens); n_out from ${doc.flags.n_out_source}`;
-}
-
 /** Seconds of idle power measured before the first level (reported beside, never subtracted). */
 const IDLE_POWER_S = 2;
 
@@ -380,54 +383,6 @@ function powerWindow(meter: PowerMeter, run: LevelRunResult): LevelPower {
 async function driverTokenCounter(plan: LlmPlan): Promise<TokenCounter> {
   const c = await datasetTokenCounter(plan);
   return { source: c.approximate ? 'words' : 'tokenizer', count: (text) => c.count(text) };
-}
-
-/** Summary of a run (SPEC §12): goodput at the SLO, the SLO, gate outcome, notes. */
-export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSummary['search']): LlmSummary {
-  const g = goodputAtSlo(
-    levels.map((l) => ({
-      index: l.index,
-      concurrency: l.concurrency,
-      holds: l.slo.holds,
-      throughputReqS: l.metrics.throughput_req_s?.value ?? null,
-      throughputTokS: l.metrics.throughput_tok_s?.value ?? null,
-      rateReqS: l.rate_req_s,
-    })),
-    slo,
-  );
-  const unconverged = levels.filter((l) => !l.converged);
-  const invalid = levels.filter((l) => l.valid === false);
-  // Each check that failed, named: the SLO (no level holds it) and the convergence gate (which levels).
-  const gateFailures: string[] = [];
-  if (g.level === null) gateFailures.push(`SLO ${slo.id} missed: no level holds it`);
-  if (unconverged.length > 0)
-    gateFailures.push(
-      `not converged: ${unconverged.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
-    );
-  if (invalid.length > 0)
-    gateFailures.push(
-      `error rate above --max-error-rate: ${invalid.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
-    );
-  const notes: string[] = [];
-  if (unconverged.length > 0)
-    notes.push(`${unconverged.length} level(s) did not converge within the gate timeout`);
-  if (search) {
-    notes.push(
-      search.rate_req_s === null
-        ? `goodput search: no probed rate holds the SLO at concurrency ${search.concurrency}`
-        : `goodput search: highest holding rate ${search.rate_req_s.toFixed(3)} req/s at concurrency ${search.concurrency} (within 5%)`,
-    );
-  }
-  return {
-    goodput_at_slo: g,
-    slo: sloJson(slo),
-    headline_level: g.level ?? (levels.length > 0 ? levels[levels.length - 1]!.index : null),
-    gate_failed: gateFailures.length > 0,
-    gate_failures: gateFailures,
-    notes,
-    statistics: STATISTICS_NOTE,
-    ...(search ? { search } : {}),
-  };
 }
 
 /**
@@ -464,6 +419,8 @@ async function probeRequest(
 
 /** The probe asks for few tokens: it checks that the server serves, not how fast. */
 const PROBE_OUTPUT_TOKENS = 16;
+
+export { buildSummary } from './metrics/run-results.js';
 
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();

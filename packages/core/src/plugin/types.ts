@@ -169,6 +169,11 @@ export interface Plugin<Plan = Record<string, unknown>> {
   run(ctx: RunContext<Plan>): Promise<RunOutcome>;
   /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
   render?(doc: RunDocument): string;
+  /**
+   * The run's results recomputed from what the store holds (`doc.requests` and `doc.samples` loaded):
+   * `bench runs show` prints this, so a stored run reads the same in any later process.
+   */
+  rebuild?(doc: RunDocument): RunDocument | Promise<RunDocument>;
 }
 
 /** Identity function that exists for types. */

@@ -8,8 +8,8 @@
  *
  * A time-average of in-flight over a span T is noisy: for Poisson arrivals its standard error is about
  * sqrt(2 C L / T) (relative: sqrt(2 L / (C T)), 14% at C = 2 after 100 latencies). So an epoch that reads
- * outside the tolerance changes λ only when it is clearly outside (by more than two standard errors);
- * otherwise it keeps measuring at the same λ until the reading settles.
+ * outside the tolerance changes λ at once only when it is clearly outside (by more than two standard
+ * errors); otherwise it keeps measuring at the same λ, for up to three epoch lengths, then changes λ.
  */
 export interface AutoRateStep {
   /** The rate this epoch ran at. */
@@ -113,7 +113,9 @@ export class AutoRate {
     const within = off <= this.tolerance * this.c;
     const spanMs = Math.max(1, tMs - this.settledFromMs());
     const stderr = Math.sqrt((2 * this.c * l) / spanMs);
-    if (!within && off <= this.tolerance * this.c + 2 * stderr) return false;
+    // Within the reading's own noise of the tolerance: measure on, but not forever (a true value just
+    // outside the tolerance would take minutes to prove), so at most three epoch lengths.
+    if (!within && off <= this.tolerance * this.c + 2 * stderr && elapsed < 3 * long) return false;
     this.record.steps.push({
       rate_req_s: this.rateReqS,
       mean_in_flight: n,

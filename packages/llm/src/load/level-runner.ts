@@ -4,15 +4,15 @@ import {
   type Phase,
   type RequestRecord,
   type TokenCounter,
-  tokensInWindow,
-  tokensPerChunk,
   wordCounter,
 } from '../metrics/request-metrics.js';
+import { toStoreRecord } from '../metrics/stored-request.js';
 import { coefficientOfVariation, mean } from '../metrics/stats.js';
 import type { ApiKind, ClientResult, PromptItem, RequestStatus, StreamingClient } from '../types.js';
 import { AutoRate, type AutoRateRecord } from './auto-rate.js';
 import { InFlightMeter } from './in-flight-meter.js';
 import { poissonGapsMs, scheduleStreams } from './poisson-schedule.js';
+import { phaseOf } from './window-accounting.js';
 import { PreciseSleeper } from './precise-sleep.js';
 
 /** Everything one level needs (SPEC §3, §4). Durations in seconds as in the plan. */
@@ -66,19 +66,16 @@ export interface LevelRunResult {
   rateNote: string | null;
   warmup: { runs: number; requests: number; meanE2eMs: number | null };
   gate: GateRecord;
+  /** The level's time origin (performance.now() ms when it started): stored times are relative to it. */
+  originMs: number;
   windowStartMs: number;
   windowEndMs: number;
   /** Length of the measurement window actually run (shorter only when aborted). */
   windowS: number;
   /** Measured requests (scheduled inside the window), every status, chunk times kept. */
   measured: RequestRecord[];
-  /** Output tokens of every request whose chunks arrived inside the window (SPEC §5 throughput). */
-  windowOutputTokens: number;
-  /** Prompt tokens of every request whose first token arrived inside the window. */
-  windowInputTokens: number;
-  /** Arrivals scheduled inside the window and requests dispatched inside it. */
-  windowScheduled: number;
-  windowDispatched: number;
+  /** Every request of the level (warm-up, gate, measured, drain) in its stored form, as written. */
+  records: RequestRecordInput[];
   meanInFlight: number;
   maxInFlight: number;
   /** The client cap (null: none), and the share of the window spent at it (null without a cap). */
@@ -86,8 +83,6 @@ export interface LevelRunResult {
   atCapShare: number | null;
   /** How `--rate auto` chose λ (null for other modes). */
   autoRate: AutoRateRecord | null;
-  /** Lateness of requests that found a free slot at their scheduled time (measured window), ms. */
-  lagMs: Float64Array;
   unmeasured: { gate: number; drain: number };
   drainTimedOut: boolean;
   aborted: boolean;
@@ -124,9 +119,13 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const timeoutMs = options.requestTimeoutS * 1000;
   const signal = options.signal ?? new AbortController().signal;
   let seq = 0;
+  const origin = now();
+  const records: RequestRecordInput[] = [];
 
   const emit = (rec: RequestRecord, lagMs: number | null): void => {
-    options.onRecord?.(toStoreRecord(options.levelIndex, rec, lagMs));
+    const stored = toStoreRecord(options.levelIndex, rec, lagMs, origin);
+    records.push(stored);
+    options.onRecord?.(stored);
   };
   const send = (item: PromptItem, ctrl: AbortController): Promise<ClientResult> =>
     options.client
@@ -209,7 +208,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
   const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
   const measured: RequestRecord[] = [];
-  const lags: number[] = [];
   const queue: Pending[] = [];
   let qHead = 0;
   const inflight = new Set<InFlight>();
@@ -222,10 +220,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let windowEnd = Number.POSITIVE_INFINITY;
   let nextArrival = Number.NEGATIVE_INFINITY;
   let measuredOutstanding = 0;
-  let windowOut = 0;
-  let windowIn = 0;
-  let windowScheduled = 0;
-  let windowDispatched = 0;
   let drainTimedOut = false;
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
@@ -248,11 +242,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const finished = new Promise<void>((r) => {
     finishResolve = r;
   });
-
-  const phaseOf = (scheduled: number): Phase => {
-    if (windowStart === null || scheduled < windowStart) return 'gate';
-    return scheduled < windowEnd ? 'measured' : 'drain';
-  };
 
   const startWindow = (passed: boolean): void => {
     if (windowStart !== null || stopped) return;
@@ -298,11 +287,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       res,
       counter,
     );
-    if (windowStart !== null && rec.chunkTimesMs.length > 0) {
-      const tpc = tokensPerChunk(rec.chunkTokens, rec.chunkTimesMs.length, rec.nOut);
-      windowOut += tokensInWindow(rec.chunkTimesMs, tpc, windowStart, windowEnd);
-      if (rec.firstMs !== null && rec.firstMs >= windowStart && rec.firstMs < windowEnd) windowIn += rec.nIn;
-    }
     const lag = p.slotFree ? dispatchMs - p.scheduledMs : null;
     emit(rec, lag);
     if (p.phase === 'gate' || p.phase === 'measured') {
@@ -355,8 +339,6 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const dispatch = (p: Pending): void => {
     const t = now();
     meter.change(t, 1);
-    if (p.slotFree && p.phase === 'measured') lags.push(t - p.scheduledMs);
-    if (windowStart !== null && t >= windowStart && t < windowEnd) windowDispatched++;
     const entry: InFlight = { pending: p, override: null };
     inflight.add(entry);
     const done = send(p.item, patternCtrl).then((res) => onComplete(entry, res, t));
@@ -365,11 +347,8 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   };
 
   const schedule = (scheduledMs: number, slotFree: boolean): Pending => {
-    const phase = phaseOf(scheduledMs);
-    if (phase === 'measured') {
-      measuredOutstanding++;
-      windowScheduled++;
-    }
+    const phase = phaseOf(scheduledMs, { startMs: windowStart, endMs: windowEnd });
+    if (phase === 'measured') measuredOutstanding++;
     return {
       seq: seq++,
       epoch: auto?.currentEpoch() ?? 0,
@@ -518,20 +497,17 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       duration_s: (ws - patternStart) / 1000,
       completed: gateCompleted,
     },
+    originMs: origin,
     windowStartMs: ws,
     windowEndMs: ws + windowMs,
     windowS: windowMs / 1000,
     measured,
-    windowOutputTokens: windowOut,
-    windowInputTokens: windowIn,
-    windowScheduled,
-    windowDispatched,
+    records,
     meanInFlight: inFlight.mean,
     maxInFlight: inFlight.max,
     capInFlight: Number.isFinite(cap) ? cap : null,
     atCapShare: inFlight.atCapShare,
     autoRate: auto?.record ?? null,
-    lagMs: Float64Array.from(lags),
     unmeasured,
     drainTimedOut,
     aborted: signal.aborted,
@@ -560,37 +536,5 @@ function failedResult(t: number, err: unknown): ClientResult {
     httpStatus: null,
     error: err instanceof Error ? err.message : String(err),
     systemFingerprint: null,
-  };
-}
-
-const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
-
-/** The store's view of one request: queryable fields plus ITL gaps and phase in `data`. */
-export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number | null): RequestRecordInput {
-  const gaps: number[] = [];
-  for (let i = 1; i < rec.chunkTimesMs.length; i++)
-    gaps.push(r3(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!)!);
-  return {
-    level,
-    seq: rec.seq,
-    status: rec.status,
-    fields: {
-      ttft_ms: r3(rec.ttftMs),
-      tpot_ms: r3(rec.tpotMs),
-      e2e_ms: r3(rec.e2eMs),
-      n_in: rec.nIn,
-      n_out: rec.nOut,
-      queue_wait_ms: r3(rec.queueWaitMs),
-      server_ttft_ms: r3(rec.serverTtftMs),
-    },
-    data: {
-      phase: rec.phase,
-      itl_ms: gaps,
-      chunk_tokens: rec.chunkTokens.some((t) => t !== null) ? rec.chunkTokens : undefined,
-      n_out_source: rec.nOutSource,
-      lag_ms: r3(lagMs),
-      http_status: rec.httpStatus,
-      error: rec.error,
-    },
   };
 }
