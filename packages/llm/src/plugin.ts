@@ -219,14 +219,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       concurrency,
       rate,
       ...(plan.maxInflight !== undefined ? { maxInflight: plan.maxInflight } : {}),
-      durationS: plan.duration,
+      durationS: plan.durationS,
       warmupRuns: plan.warmupRuns,
       gateWindow: plan.gateWindow,
       gateCov: plan.gateCov,
       gateMetric: plan.gateMetric,
-      gateTimeoutS: plan.gateTimeout,
-      drainTimeoutS: plan.drainTimeout,
-      requestTimeoutS: plan.requestTimeout,
+      gateTimeoutS: plan.gateTimeoutS,
+      drainTimeoutS: plan.drainTimeoutS,
+      requestTimeoutS: plan.requestTimeoutS,
       client: client!,
       items: dataset.items,
       api: plan.api,
@@ -398,7 +398,7 @@ async function probeRequest(
   const probe = { ...item, outputTokens: Math.min(item.outputTokens, PROBE_OUTPUT_TOKENS) };
   const res = await client.send(
     { item: probe, api: plan.api, model: plan.model },
-    { signal: ctx.signal, timeoutMs: plan.requestTimeout * 1000 },
+    { signal: ctx.signal, timeoutMs: plan.requestTimeoutS * 1000 },
   );
   ctx.writer.mergeEnvironment({
     probe: {
