@@ -7,13 +7,15 @@ import {
   wordCounter,
 } from '../metrics/request-metrics.js';
 import { toStoreRecord } from '../metrics/stored-request.js';
-import { coefficientOfVariation, mean } from '../metrics/stats.js';
 import type { ApiKind, ClientResult, PromptItem, RequestStatus, StreamingClient } from '../types.js';
-import { AutoRate, type AutoRateRecord } from './auto-rate.js';
+import { arrivalStrategy } from './arrival-strategy.js';
+import type { AutoRateRecord } from './auto-rate.js';
+import { FailFast, GateTracker } from './gate-tracker.js';
 import { InFlightMeter } from './in-flight-meter.js';
-import { poissonGapsMs, scheduleStreams } from './poisson-schedule.js';
+import { scheduleStreams } from './poisson-schedule.js';
 import { phaseOf } from './window-accounting.js';
 import { PreciseSleeper } from './precise-sleep.js';
+import { runWarmup } from './warmup.js';
 
 /** Everything one level needs (SPEC §3, §4). Durations in seconds as in the plan. */
 export interface LevelRunOptions {
@@ -109,9 +111,12 @@ interface InFlight {
   override: { status: RequestStatus; error: string } | null;
 }
 
-const WARMUP_MIN_REQUESTS = 16;
-
-/** Run one level: warm-up, convergence gate, measurement window, drain (SPEC §3). */
+/**
+ * Run one level: warm-up, convergence gate, measurement window, drain (SPEC §3). This is the driver loop;
+ * the parts it drives are small objects tested on their own: the warm-up (`warmup.ts`), the arrivals and
+ * their rate (`arrival-strategy.ts`, `auto-rate.ts`), the gate and the early stop (`gate-tracker.ts`), the
+ * in-flight meter (`in-flight-meter.ts`) and the window's accounting (`window-accounting.ts`).
+ */
 export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult> {
   const now = options.now ?? (() => performance.now());
   const counter = options.tokenCounter ?? wordCounter;
@@ -137,76 +142,40 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   if (options.rate !== 'inf' && options.rate !== Number.POSITIVE_INFINITY) sleeper.prepare();
 
   // --- Warm-up: closed loop at C, discarded; its mean e2e gives L for --rate auto.
-  const warmRng = options.rng.fork(scheduleStreams.warmup(options.levelIndex));
-  const perRun = Math.max(2 * c, WARMUP_MIN_REQUESTS);
-  let lastRunE2e: number[] = [];
-  let warmupRequests = 0;
-  for (let run = 0; run < options.warmupRuns && !signal.aborted; run++) {
-    options.progress?.phase(
-      `level ${options.levelIndex + 1} c=${c} warm-up ${run + 1}/${options.warmupRuns}`,
-      perRun,
-    );
-    const e2e: number[] = [];
-    let issued = 0;
-    // One controller per warm-up run, linked once to the level's signal (not a listener per request).
-    const warmCtrl = new AbortController();
-    const onWarmAbort = (): void => warmCtrl.abort();
-    signal.addEventListener('abort', onWarmAbort, { once: true });
-    const worker = async (): Promise<void> => {
-      while (issued < perRun && !signal.aborted) {
-        issued++;
-        const item = options.items[warmRng.int(options.items.length)]!;
-        const t0 = now();
-        const res = await send(item, warmCtrl);
-        const rec = buildRecord(
-          { seq: seq++, phase: 'warmup', scheduledMs: t0, dispatchMs: t0, nInFallback: item.promptTokens },
-          res,
-          counter,
-        );
-        warmupRequests++;
-        if (rec.status === 'ok' && rec.e2eMs !== null) e2e.push(rec.e2eMs);
-        emit(rec, null);
-        options.progress?.tick();
-      }
-    };
-    await Promise.all(Array.from({ length: c }, worker));
-    signal.removeEventListener('abort', onWarmAbort);
-    lastRunE2e = e2e;
-  }
-  const warmMeanE2e = lastRunE2e.length > 0 ? mean(lastRunE2e) : null;
+  const warm = await runWarmup({
+    runs: options.warmupRuns,
+    concurrency: c,
+    items: options.items,
+    rng: options.rng.fork(scheduleStreams.warmup(options.levelIndex)),
+    signal,
+    now,
+    send,
+    record: (item, t0, res) => {
+      const rec = buildRecord(
+        { seq: seq++, phase: 'warmup', scheduledMs: t0, dispatchMs: t0, nInFallback: item.promptTokens },
+        res,
+        counter,
+      );
+      emit(rec, null);
+      return rec;
+    },
+    ...(options.progress ? { progress: options.progress } : {}),
+    label: `level ${options.levelIndex + 1} c=${c}`,
+  });
 
-  // --- Rate: explicit, closed loop, or Little's law (λ = C / L) from the last warm-up run.
-  // An auto level has no client cap unless --max-inflight sets one; other modes cap at C (SPEC §4).
-  let rateReqS: number;
-  let rateMode: LevelRunResult['rateMode'];
-  let rateNote: string | null = null;
-  let auto: AutoRate | null = null;
-  let cap = options.maxInflight ?? c;
-  if (options.rate === 'inf' || options.rate === Number.POSITIVE_INFINITY) {
-    rateReqS = Number.POSITIVE_INFINITY;
-    rateMode = 'inf';
-  } else if (options.rate === 'auto') {
-    rateMode = 'auto';
-    if (warmMeanE2e !== null && warmMeanE2e > 0) {
-      rateReqS = c / (warmMeanE2e / 1000);
-      auto = new AutoRate({ concurrency: c, initialRateReqS: rateReqS, initialLatencyMs: warmMeanE2e });
-      cap = options.maxInflight ?? Number.POSITIVE_INFINITY;
-    } else {
-      rateReqS = Number.POSITIVE_INFINITY;
-      rateNote = "rate auto: no successful warm-up request to apply Little's law; ran closed loop";
-    }
-  } else {
-    rateReqS = options.rate;
-    rateMode = 'fixed';
-  }
+  // --- Rate and arrivals: explicit, closed loop, or auto (mean in-flight C) from the warm-up's latency.
+  const arrivals = arrivalStrategy({
+    rate: options.rate,
+    concurrency: c,
+    ...(options.maxInflight !== undefined ? { maxInflight: options.maxInflight } : {}),
+    warmMeanE2eMs: warm.meanE2eMs,
+    rng: options.rng.fork(scheduleStreams.arrivals(options.levelIndex)),
+  });
+  const cap = arrivals.cap;
+  const closedLoop = arrivals.closedLoop;
 
   // --- The measured pattern: gate, window, drain, one continuous stream of load.
-  const arrivalRng = options.rng.fork(scheduleStreams.arrivals(options.levelIndex));
-  // The auto rate draws each gap at the λ of the moment (it changes only during the gate).
-  const gapMs =
-    auto === null ? poissonGapsMs(arrivalRng, rateReqS) : () => arrivalRng.exponential(auto.rateReqS / 1000);
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
-  const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
   const measured: RequestRecord[] = [];
   const queue: Pending[] = [];
   let qHead = 0;
@@ -224,19 +193,13 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
   // The first FAIL_FAST_REQUESTS completions of the gate and of the window: all failed stops the level.
-  const firsts = { gate: { done: 0, ok: 0 }, measured: { done: 0, ok: 0 } };
+  const failFast = { gate: new FailFast(FAIL_FAST_REQUESTS), measured: new FailFast(FAIL_FAST_REQUESTS) };
   let failedFast: string | null = null;
-  const gateValues: number[] = [];
-  let gateCov: number | null = null;
-  let gateCompleted = 0;
+  const gate = new GateTracker(options.gateMetric, options.gateWindow, options.gateCov);
   let converged = false;
   const patternStart = now();
   const meter = new InFlightMeter(patternStart, cap);
-  if (auto) {
-    auto.start(patternStart);
-    meter.startSpan(auto.settledFromMs());
-  }
-  let gateCovPassed = false;
+  arrivals.start(patternStart, meter);
   const timers: NodeJS.Timeout[] = [];
   let finishResolve: () => void = () => {};
   const finished = new Promise<void>((r) => {
@@ -289,16 +252,9 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     );
     const lag = p.slotFree ? dispatchMs - p.scheduledMs : null;
     emit(rec, lag);
-    if (p.phase === 'gate' || p.phase === 'measured') {
-      const f = firsts[p.phase];
-      if (f.done < FAIL_FAST_REQUESTS) {
-        f.done++;
-        if (rec.status === 'ok') f.ok++;
-        if (f.done === FAIL_FAST_REQUESTS && f.ok === 0 && failedFast === null) {
-          failedFast = `the first ${FAIL_FAST_REQUESTS} ${p.phase === 'gate' ? 'requests of the gate' : 'measured requests'} all failed (last: ${rec.status}${rec.error ? `: ${firstLine(rec.error)}` : ''})`;
-          finish('failing');
-        }
-      }
+    if ((p.phase === 'gate' || p.phase === 'measured') && failFast[p.phase].add(rec.status === 'ok')) {
+      failedFast = `the first ${FAIL_FAST_REQUESTS} ${p.phase === 'gate' ? 'requests of the gate' : 'measured requests'} all failed (last: ${rec.status}${rec.error ? `: ${firstLine(rec.error)}` : ''})`;
+      finish('failing');
     }
     if (p.phase === 'measured') {
       measured.push(rec);
@@ -310,30 +266,12 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       rec.chunkTimesMs = EMPTY;
     }
     if (windowStart === null && p.phase === 'gate') {
-      if (auto && !auto.converged) {
-        const changed = auto.complete(p.epoch, t - p.scheduledMs, t, () => meter.spanMean(t));
-        if (changed) meter.startSpan(auto.settledFromMs());
-        else if (auto.converged && gateCovPassed) startWindow(true);
-      }
-      gateSample(rec);
+      arrivals.gateCompleted(p.epoch, t - p.scheduledMs, t);
+      // The window opens when the CoV gate has passed and the rate has settled (auto: in-flight ≈ C).
+      if (gate.add(rec) && arrivals.settled()) startWindow(true);
     }
     pump();
     checkEnd();
-  };
-
-  const gateSample = (rec: RequestRecord): void => {
-    gateCompleted++;
-    const v =
-      options.gateMetric === 'tpot' ? rec.tpotMs : options.gateMetric === 'ttft' ? rec.ttftMs : rec.e2eMs;
-    if (rec.status !== 'ok' || v === null) return;
-    gateValues.push(v);
-    if (gateValues.length > options.gateWindow) gateValues.shift();
-    if (gateValues.length === options.gateWindow) {
-      gateCov = coefficientOfVariation(gateValues);
-      gateCovPassed = gateCov < options.gateCov;
-      // An auto level also waits for its rate: mean in-flight within 10% of C.
-      if (gateCovPassed && (auto === null || auto.converged)) startWindow(true);
-    }
   };
 
   const dispatch = (p: Pending): void => {
@@ -351,7 +289,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     if (phase === 'measured') measuredOutstanding++;
     return {
       seq: seq++,
-      epoch: auto?.currentEpoch() ?? 0,
+      epoch: arrivals.epoch(),
       scheduledMs,
       phase,
       item: options.items[reqRng.int(options.items.length)]!,
@@ -447,7 +385,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   else {
     // Open loop: the schedule alone decides when requests arrive; a full client queues them FIFO.
     void (async () => {
-      let next = patternStart + gapMs();
+      let next = patternStart + arrivals.nextGapMs();
       nextArrival = next;
       while (!stopped) {
         if (!(await sleeper.until(next))) break;
@@ -457,7 +395,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
           queue.push(schedule(next, meter.count + waiting < cap));
-          next += gapMs();
+          next += arrivals.nextGapMs();
         }
         nextArrival = next;
         pump();
@@ -484,18 +422,18 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   return {
     levelIndex: options.levelIndex,
     concurrency: c,
-    rateMode,
-    rateReqS: auto?.rateReqS ?? rateReqS,
-    rateNote,
-    warmup: { runs: options.warmupRuns, requests: warmupRequests, meanE2eMs: warmMeanE2e },
+    rateMode: arrivals.mode,
+    rateReqS: arrivals.rateReqS(),
+    rateNote: arrivals.note,
+    warmup: { runs: options.warmupRuns, requests: warm.requests, meanE2eMs: warm.meanE2eMs },
     gate: {
-      metric: options.gateMetric,
-      window: options.gateWindow,
-      cov_threshold: options.gateCov,
+      metric: gate.metric,
+      window: gate.window,
+      cov_threshold: gate.threshold,
       converged,
-      cov: gateCov,
+      cov: gate.cov,
       duration_s: (ws - patternStart) / 1000,
-      completed: gateCompleted,
+      completed: gate.completed,
     },
     originMs: origin,
     windowStartMs: ws,
@@ -507,7 +445,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     maxInFlight: inFlight.max,
     capInFlight: Number.isFinite(cap) ? cap : null,
     atCapShare: inFlight.atCapShare,
-    autoRate: auto?.record ?? null,
+    autoRate: arrivals.record(),
     unmeasured,
     drainTimedOut,
     aborted: signal.aborted,
