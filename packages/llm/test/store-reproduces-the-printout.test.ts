@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTimedServer } from './driver-helpers.js';
-import { assertExit, e2eHome, runBench } from './e2e-cli.js';
+import { BIN, e2eHome, runBench } from './e2e-cli.js';
 import { attachArgs, startFailingServer } from './failing-server.js';
 
 /**
@@ -36,20 +38,44 @@ function vandalise(store: string, runId: string): void {
   db.close();
 }
 
+/**
+ * `bench ARGS` with stdout written to a file (a file, not a pipe: these documents are larger than a pipe's
+ * buffer, and how stdout drains on exit is not what this test is about).
+ */
+async function benchToFile(args: string[], home: string, file: string): Promise<{ stdout: string }> {
+  const fd = openSync(file, 'w');
+  let stderr = '';
+  // Asynchronous: the test servers run in this process and must keep answering meanwhile.
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, INFERENCEBENCH_HOME: home, INFERENCEBENCH_PLUGIN_MODULES: '' },
+    stdio: ['ignore', fd, 'pipe'],
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  closeSync(fd);
+  if (code !== 0) throw new Error(`bench ${args.join(' ')} exited ${code}: ${stderr}`);
+  return { stdout: readFileSync(file, 'utf8') };
+}
+
 describe('the store reproduces the printout', () => {
   const home = e2eHome();
   afterAll(() => home.cleanup());
 
   const check = async (args: string[], store: string): Promise<Doc> => {
-    const r = await runBench([...args, '--format', 'json', '--quiet'], home.dir, { timeoutMs: 120_000 });
-    assertExit(r);
+    const r = await benchToFile(
+      [...args, '--format', 'json', '--quiet'],
+      home.dir,
+      join(home.dir, 'run.json'),
+    );
     const printed = JSON.parse(r.stdout) as Doc;
     vandalise(store, printed.run_id);
-    const show = await runBench(
+    const show = await benchToFile(
       ['runs', 'show', printed.run_id, '--store', store, '--format', 'json'],
       home.dir,
+      join(home.dir, 'show.json'),
     );
-    assertExit(show);
     const shown = JSON.parse(show.stdout) as Doc;
     // Digit for digit: the same JSON text for every level and the summary.
     expect(JSON.stringify(shown.levels)).toBe(JSON.stringify(printed.levels));
