@@ -15,21 +15,21 @@ describe('--rate auto controller (Little law, epoch by epoch)', () => {
     expect(a.settledFromMs()).toBe(100);
     // Too early (fewer than 20 completions): nothing changes.
     for (let i = 0; i < 19; i++) expect(a.complete(0, 200, 1000, () => 20)).toBe(false);
-    // The 20th completion, 1 s in: by Little's law 100 req/s x 0.2 s = 20 in flight: λ becomes 10 / 0.2 s.
-    // The sampled time-average (here 19) is recorded beside it.
-    expect(a.complete(0, 200, 1000, () => 19)).toBe(true);
+    // The 20th completion, 1 s in, 20 in flight on average: λ becomes C / L = 10 / 0.2 s. Little's law's
+    // λ x L (100 x 0.2 = 20) is recorded beside the reading.
+    expect(a.complete(0, 200, 1000, () => 20)).toBe(true);
     expect(a.rateReqS).toBeCloseTo(50, 10);
     expect(a.currentEpoch()).toBe(1);
     expect(a.record.steps[0]).toMatchObject({
       rate_req_s: 100,
       mean_in_flight: 20,
-      sampled_in_flight: 19,
+      little_in_flight: 20,
       completed: 20,
     });
     // A completion of a request scheduled in the old epoch no longer counts.
     expect(a.complete(0, 5000, 1500, () => 99)).toBe(false);
-    // Epoch 1 at 50 req/s with L = 208 ms: 10.4 in flight, within 10% of 10: converged, λ kept.
-    for (let i = 0; i < 20; i++) a.complete(1, 208, 2000 + i, () => 12);
+    // Epoch 1 at 50 req/s reads 10.4 in flight: within 10% of 10, converged, λ kept.
+    for (let i = 0; i < 20; i++) a.complete(1, 208, 2000 + i, () => 10.4);
     expect(a.converged).toBe(true);
     expect(a.rateReqS).toBeCloseTo(50, 10);
     expect(a.record.converged).toBe(true);
@@ -38,13 +38,25 @@ describe('--rate auto controller (Little law, epoch by epoch)', () => {
     expect(a.complete(1, 1, 9999, () => 100)).toBe(false);
   });
 
+  it('keeps measuring at the same λ while the reading is outside 10% only by its own noise', () => {
+    const a = new AutoRate({ concurrency: 2, initialRateReqS: 20, initialLatencyMs: 100, minCompleted: 20 });
+    a.start(0);
+    // 2.5 in flight after 1 s (900 ms settled): standard error sqrt(2 x 2 x 100 / 900) = 0.67, so 0.5 off
+    // is within the noise: no step, no new epoch.
+    for (let i = 0; i < 20; i++) expect(a.complete(0, 100, 1000, () => 2.5)).toBe(false);
+    expect(a.record.steps).toHaveLength(0);
+    // After 100 s the same reading is clearly off (standard error 0.06): λ changes.
+    expect(a.complete(0, 100, 100_000, () => 2.5)).toBe(true);
+    expect(a.record.steps).toHaveLength(1);
+  });
+
   it('waits at least a few latencies per epoch, so long requests have had time to complete', () => {
     const a = new AutoRate({ concurrency: 4, initialRateReqS: 4, initialLatencyMs: 1000, minCompleted: 2 });
     a.start(0);
-    // 4 latencies = 4 s: a judgement at 3 s would see only the short requests (4 req/s x 0.5 s = 2, off).
-    expect(a.complete(0, 500, 3000, () => 2)).toBe(false);
-    expect(a.complete(0, 500, 3000, () => 2)).toBe(false);
-    expect(a.complete(0, 500, 4000, () => 2)).toBe(true);
+    // 4 latencies = 4 s: a judgement at 3 s would see only the short requests.
+    expect(a.complete(0, 500, 3000, () => 0.5)).toBe(false);
+    expect(a.complete(0, 500, 3000, () => 0.5)).toBe(false);
+    expect(a.complete(0, 500, 4000, () => 0.5)).toBe(true);
   });
 });
 

@@ -52,7 +52,7 @@ describe('the level runner parts, each alone', () => {
     // λ = 4 / 0.1 s = 40 req/s; the epoch's requests took 100 ms: 40 x 0.1 = 4 in flight.
     for (let i = 0; i < 20; i++) auto.gateCompleted(0, 100, 1000);
     expect(auto.settled()).toBe(true);
-    expect(auto.record()!.steps[0]).toMatchObject({ mean_in_flight: 4, sampled_in_flight: 4 });
+    expect(auto.record()!.steps[0]).toMatchObject({ mean_in_flight: 4, little_in_flight: 4 });
   });
 
   it('the gate passes on the CoV of the last window of successful requests; fail-fast on n failures', () => {

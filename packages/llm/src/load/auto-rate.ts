@@ -6,18 +6,20 @@
  * `tolerance` (10%) of C. There is no client cap by default, so the client queue stays empty and TTFT is the
  * server's.
  *
- * An epoch's mean in-flight is measured by Little's law, λ × L with L the mean time in system of the
- * epoch's completed requests: the expected in-flight at that λ. The time-average of the in-flight count
- * over the epoch is recorded beside it, but it is too noisy to judge by: for Poisson arrivals its standard
- * error is about sqrt(2 L / (C T)) of C, 20% at C = 8 over 0.5 s, while L's is a few percent.
+ * An epoch's mean in-flight is the time-average of the in-flight count over its settled part (after one
+ * latency). That reading is noisy: for Poisson arrivals its standard error is about sqrt(2 L / (C T)) of C
+ * (20% at C = 8 over 0.5 s). So an epoch that reads outside the tolerance changes λ at once only when it
+ * is clearly outside (by more than two standard errors); otherwise it keeps measuring at the same λ, for
+ * up to three epoch lengths, then changes λ. Little's law's λ × L (L from the epoch's completed requests,
+ * which favour the short ones while latency still rises) is recorded beside it, not judged by.
  */
 export interface AutoRateStep {
   /** The rate this epoch ran at. */
   rate_req_s: number;
-  /** Mean requests in flight at this rate by Little's law: rate × mean latency (what is judged). */
+  /** Time-average of requests in flight over the epoch's settled part (what is judged). */
   mean_in_flight: number;
-  /** The time-average of requests in flight over the epoch's settled part (noisier; recorded). */
-  sampled_in_flight: number;
+  /** Little's law at this rate: rate × mean latency of the epoch's completed requests (recorded). */
+  little_in_flight: number;
   /** Mean time in system (completion − scheduled arrival) of the epoch's completed requests, ms. */
   mean_latency_ms: number;
   completed: number;
@@ -110,15 +112,20 @@ export class AutoRate {
     const long = Math.max(this.minEpochMs, this.latenciesPerEpoch * this.latencyMs, this.settleMs * 2);
     if (this.completed < this.minCompleted || elapsed < long) return false;
     const l = this.sumLatencyMs / this.completed;
-    const n = this.rateReqS * (l / 1000);
+    const n = meanInFlight();
+    const off = Math.abs(n - this.c);
+    const within = off <= this.tolerance * this.c;
+    const stderr = Math.sqrt((2 * this.c * l) / Math.max(1, tMs - this.settledFromMs()));
+    // Outside only by the reading's own noise: measure on at this λ, but not forever.
+    if (!within && off <= this.tolerance * this.c + 2 * stderr && elapsed < 3 * long) return false;
     this.record.steps.push({
       rate_req_s: this.rateReqS,
       mean_in_flight: n,
-      sampled_in_flight: meanInFlight(),
+      little_in_flight: this.rateReqS * (l / 1000),
       mean_latency_ms: l,
       completed: this.completed,
     });
-    if (Math.abs(n - this.c) <= this.tolerance * this.c) {
+    if (within) {
       this.converged = true;
       this.record.converged = true;
       return false;
