@@ -20,10 +20,33 @@ export const commands: CommandDecl[] = [
 
 export { createLlmInferencePlugin, llmInference, validatePlan, buildSummary } from './plugin.js';
 export { llmOptions, ENGINE_NAMES } from './options.js';
-export { runLevel, toStoreRecord } from './load/level-runner.js';
+export { runLevel, FAIL_FAST_REQUESTS } from './load/level-runner.js';
+export { toStoreRecord, asStored, fromStoredRow, readStoredRequest } from './metrics/stored-request.js';
+export { phaseOf, windowTotals, chunkTimesOf } from './load/window-accounting.js';
+export { AutoRate } from './load/auto-rate.js';
+export { InFlightMeter } from './load/in-flight-meter.js';
 export { poissonGapsMs, poissonSchedule, scheduleStreams, CLOSED_LOOP } from './load/poisson-schedule.js';
 export { searchGoodputRate } from './load/goodput-search.js';
-export { levelDocument, describeMs, THIN_TAIL_MIN, CLIENT_LIMITED_LAG_MS } from './metrics/level-metrics.js';
+export {
+  levelDocument,
+  computeLevelDocument,
+  levelInputsOf,
+  describeMs,
+  p99WithMisses,
+  THIN_TAIL_MIN,
+  CLIENT_LIMITED_LAG_MS,
+  MAX_ERROR_RATE,
+} from './metrics/level-metrics.js';
+export {
+  DISTRIBUTIONS,
+  SCALARS,
+  COST_METRICS,
+  STATS,
+  metricCatalog,
+  metricKey,
+  metricTableMarkdown,
+} from './metrics/registry.js';
+export { rebuildRunDocument, levelContextFrom } from './metrics/run-results.js';
 export {
   buildRecord,
   chunkGapsMs,
@@ -47,7 +70,16 @@ export type { LlmPlan } from './options.js';
 export type { ClientFactory, LlmPluginDeps, PowerMeter } from './plugin.js';
 export type { LevelRunOptions, LevelRunResult, GateRecord } from './load/level-runner.js';
 export type { GoodputSearchResult, ProbeOutcome } from './load/goodput-search.js';
-export type { LevelDocument, LevelPower, MetricValue } from './metrics/level-metrics.js';
+export type {
+  LevelContext,
+  LevelDocument,
+  LevelInputs,
+  LevelPower,
+  MetricValue,
+} from './metrics/level-metrics.js';
+export type { Better, DistributionName, MetricInfo, MetricKey, Stat } from './metrics/registry.js';
+export type { StoredRequestView } from './metrics/stored-request.js';
+export type { AutoRateRecord, AutoRateStep } from './load/auto-rate.js';
 export type { Phase, RequestRecord, TokenCounter, TokenCountSource } from './metrics/request-metrics.js';
 export type { Slo } from './slo/templates.js';
 export type { GoodputAtSlo, GoodputFigures } from './slo/goodput.js';

@@ -24,7 +24,7 @@ export interface LiveStatusFeed {
  * the window plus a third for warm-up, gate and drain); a goodput search has no known level count.
  */
 export function createLiveStatus(
-  plan: { concurrency: number[]; duration: number; search?: string },
+  plan: { concurrency: number[]; durationS: number; search?: string },
   progress: Progress,
   now: () => number = () => performance.now(),
 ): LiveStatusFeed {
@@ -47,7 +47,7 @@ export function createLiveStatus(
     const perLevelMs =
       levelTimesMs.length > 0
         ? levelTimesMs.reduce((s, x) => s + x, 0) / levelTimesMs.length
-        : plan.duration * 1000 * 1.33;
+        : plan.durationS * 1000 * 1.33;
     const current = Math.max(0, perLevelMs - (t - levelStartMs));
     return (current + Math.max(0, levelsTotal - index - 1) * perLevelMs) / 1000;
   };

@@ -16,7 +16,6 @@ import {
 import { abortable } from './abortable.js';
 import { createStreamingClient } from './client/streaming-client.js';
 import { planLaunches } from './compare/launch-plan.js';
-import { levelCost } from './cost/level-cost.js';
 import { datasetTokenCounter, loadDataset } from './datasets/index.js';
 import { withUniquePrompts } from './datasets/synthetic.js';
 import { acquireEngine, startScraper } from './engines/index.js';
@@ -27,24 +26,24 @@ import { decideLaunch, FIT_ENGINES, launchSummary, servingLabel } from './models
 import { createLiveStatus } from './live-status.js';
 import { searchGoodputRate } from './load/goodput-search.js';
 import { firstLine, type LevelRunOptions, type LevelRunResult, runLevel } from './load/level-runner.js';
-import { type LevelDocument, type LevelPower, levelDocument } from './metrics/level-metrics.js';
+import {
+  computeLevelDocument,
+  type LevelContext,
+  type LevelDocument,
+  type LevelInputs,
+  type LevelPower,
+  levelInputsOf,
+} from './metrics/level-metrics.js';
+import { levelContextFrom, levelRng, rebuildRunDocument, summaryOf } from './metrics/run-results.js';
+import { asStored, fromStoredRow, type StoredRequestView } from './metrics/stored-request.js';
 import type { TokenCounter } from './metrics/request-metrics.js';
 import { type LlmPlan, llmOptions } from './options.js';
-import { type LlmSummary, renderRun, STATISTICS_NOTE } from './output/render.js';
+import { renderRun } from './output/render.js';
 import { apiKeyFor, preflightPlan } from './preflight.js';
-import { goodputAtSlo } from './slo/goodput.js';
-import { resolveSlo, type Slo, sloJson } from './slo/templates.js';
+import { resolveSlo, type Slo } from './slo/templates.js';
 import type { EngineHandle, PromptItem, RequestQuirks, StreamingClient } from './types.js';
 import { LLM_REQUEST_COLUMNS } from './request-columns.js';
-import {
-  concurrencyShare,
-  mergedLevelInput,
-  type Shard,
-  shardOf,
-  resolveShardIndex,
-  shardRaw,
-  validateShards,
-} from './shards.js';
+import { concurrencyShare, type Shard, shardOf, resolveShardIndex, validateShards } from './shards.js';
 
 /**
  * The part of the core's PowerMeter (packages/core/src/telemetry/types.ts) the plugin uses; structural, so
@@ -202,6 +201,7 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
     render: renderRun,
     // The report module (and its chart library) loads only when a report is asked for.
     report: async (source, runIds) => (await import('./report/command.js')).reportHtml(source, runIds),
+    rebuild: rebuildRunDocument,
     run: (ctx) => runLlmInference(ctx, deps),
     launchSet: planLaunches,
   });
@@ -209,7 +209,6 @@ export function createLlmInferencePlugin(deps: LlmPluginDeps = {}): Plugin<LlmPl
 
 async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): Promise<RunOutcome> {
   const plan = ctx.plan;
-  const slo = resolveSlo(plan.sloTemplate, plan.slo);
   // The key is read from the environment here and handed to the client only: never to plan, store or logs.
   const apiKey = apiKeyFor(plan);
   if (plan.apiKeyEnv && !apiKey) {
@@ -295,6 +294,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
   let meter: PowerMeter | null = null;
   const levels: LevelDocument[] = [];
   const live = createLiveStatus(plan, ctx.progress);
+  const storedPlan = JSON.parse(JSON.stringify(plan)) as Record<string, unknown>;
+  let levelCtx: LevelContext | null = null;
   let engineError: unknown = null;
   engine.died.catch((err: unknown) => {
     engineError = err;
@@ -333,13 +334,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       client = withUniquePrompts(client, ctx.rng.fork(`unique-prompts/${ctx.runId}`));
     await scraper.first;
     await abortable(client.warm(maxC), stop.signal, 'opening connections');
-    await probeRequest(client, plan, dataset.items[0]!, ctx);
+    // Idle power first (nothing in flight), then the probe.
     const meterStart = (deps.powerMeter ?? defaultPowerMeter)(plan, engine, ctx);
     // An abandoned start still hands over its meter, so that it is stopped too.
     meter = await abortable(meterStart, stop.signal, 'measuring idle power').catch(async (err: unknown) => {
       void meterStart.then((m) => m?.stop()).catch(() => {});
       throw err;
     });
+    await probeRequest(client, plan, dataset.items[0]!, ctx);
     let powerSamplesWritten = 0;
     const writePowerSamples = (): void => {
       const all = meter?.samples?.() ?? [];
@@ -359,14 +361,14 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       concurrency: shard ? concurrencyShare(concurrency, shard) : concurrency,
       rate,
       ...(plan.maxInflight !== undefined ? { maxInflight: plan.maxInflight } : {}),
-      durationS: plan.duration,
+      durationS: plan.durationS,
       warmupRuns: plan.warmupRuns,
       gateWindow: plan.gateWindow,
       gateCov: plan.gateCov,
       gateMetric: plan.gateMetric,
-      gateTimeoutS: plan.gateTimeout,
-      drainTimeoutS: plan.drainTimeout,
-      requestTimeoutS: plan.requestTimeout,
+      gateTimeoutS: plan.gateTimeoutS,
+      drainTimeoutS: plan.drainTimeoutS,
+      requestTimeoutS: plan.requestTimeoutS,
       client: client!,
       items: dataset.items,
       api: plan.api,
@@ -399,40 +401,40 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
         : {}),
     });
     const shard = shardOf(plan);
-    const runAndStore = async (opts: LevelRunOptions): Promise<LevelDocument> => {
+    // The levels' context as the store will hold it (plan, engine, hardware, meter devices), through JSON:
+    // the run computes its documents from exactly what `bench runs show` will read back.
+    const meterDevices = meter?.devices ?? [];
+    await ctx.writer.mergeEnvironment({ meter_devices: meterDevices });
+    levelCtx = levelContextFrom(
+      storedPlan,
+      JSON.parse(
+        JSON.stringify({
+          engine: { name: engine.name, output_length_enforced: engine.quirks.canForceOutputLength },
+          hardware: { ...hardware, label: hardwareLabel(hardware) },
+          meter_devices: meterDevices,
+        }),
+      ),
+    );
+    const runAndStore = async (
+      opts: LevelRunOptions,
+      searchProbe: number | null = null,
+    ): Promise<LevelDocument> => {
       live.level(opts.levelIndex, opts.concurrency);
       const run = await runLevel(opts);
       live.levelDone();
       // The meter needs one sample past the window's end to interpolate its counter there.
       if (meter && meter.source !== 'none') await new Promise((r) => setTimeout(r, 150));
-      // Ctrl-C must end the run within 2 s (SPEC §14): an aborted level's CIs come from fewer resamples.
-      const aborted = stop.signal.aborted;
-      let doc = levelDocument(run, slo, ctx.rng.fork(`bootstrap/level-${opts.levelIndex}`), {
-        power: meter ? powerWindow(meter, run) : null,
-        maxErrorRate: plan.maxErrorRate,
-        ...(aborted ? { resamples: ABORTED_RESAMPLES } : {}),
-      });
-      if (aborted) doc.notes.push(`aborted: 95% CIs from ${ABORTED_RESAMPLES} bootstrap resamples, not 1000`);
-      // Wall-clock edges of the window (epoch ms, the clock of stored samples), so the level can be lined
-      // up with power and engine time series, here or by an independent meter.
-      Object.assign(doc, {
-        window_epoch_ms: [
-          performance.timeOrigin + run.windowStartMs,
-          performance.timeOrigin + run.windowEndMs,
-        ],
-      });
-      Object.assign(
-        doc.metrics,
-        levelCost(run, doc, slo, {
-          plan,
-          engineName: engine.name,
-          hardware,
-          meterDevices: meter?.devices ?? [],
-        }),
+      const inputs = JSON.parse(
+        JSON.stringify(levelInputsOf(run, { power: meter ? powerWindow(meter, run) : null, searchProbe })),
+      ) as LevelInputs;
+      let doc = computeLevelDocument(
+        inputs,
+        run.records.map(asStored),
+        levelRng(ctx.seed, opts.levelIndex),
+        levelCtx!,
       );
-      if (!engine.quirks.canForceOutputLength) doc.notes.push(outputLengthNote(engine.name, doc));
       writePowerSamples();
-      if (shard) doc = await mergeShards(ctx, shard, run, doc, plan.concurrency[opts.levelIndex]!, slo);
+      if (shard) doc = await mergeShards(ctx, shard, doc, plan.concurrency[opts.levelIndex]!, levelCtx!);
       levels.push(doc);
       await ctx.writer.level(doc.index, doc);
       await ctx.writer.flush();
@@ -447,33 +449,26 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       return doc;
     };
 
-    let search: LlmSummary['search'];
     if (plan.search === 'goodput') {
       const cap = plan.concurrency[0]!;
       const initial = rateFor(plan, 0);
-      const result = await searchGoodputRate(
+      await searchGoodputRate(
         async (rate) => {
           if (stop.signal.aborted) return { rateReqS: typeof rate === 'number' ? rate : 0, holds: false };
-          const doc = await runAndStore(baseLevel(levels.length, cap, rate));
-          doc.search = { probe: levels.length - 1, rate_req_s: numericRate(doc), holds: doc.slo.holds };
-          await ctx.writer.level(doc.index, doc);
+          const doc = await runAndStore(baseLevel(levels.length, cap, rate), levels.length);
           return { rateReqS: numericRate(doc), holds: doc.slo.holds };
         },
         initial === 'inf' ? 'auto' : initial,
         { maxProbes: 16 },
       );
-      search = {
-        rate_req_s: result.rateReqS,
-        concurrency: cap,
-        probes: result.probes.map((p) => ({ rate_req_s: p.rateReqS, holds: p.holds })),
-      };
     } else {
       for (let i = 0; i < plan.concurrency.length && !stop.signal.aborted; i++) {
         await runAndStore(baseLevel(i, plan.concurrency[i]!, rateFor(plan, i)));
       }
     }
 
-    const summary = buildSummary(levels, slo, search);
+    // The summary comes from the levels alone (a search's outcome too), as the store recomputes it.
+    const summary = summaryOf(levels, storedPlan, levelCtx);
     await ctx.writer.setSummary(summary);
     if (engineError !== null) throw engineError;
     if (ctx.signal.aborted) return { status: 'aborted', summary };
@@ -493,7 +488,8 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
     };
   } catch (err) {
     // Keep what was measured: the summary of the completed levels goes in even when the run fails.
-    if (levels.length > 0) await ctx.writer.setSummary(buildSummary(levels, slo, undefined));
+    if (levels.length > 0 && levelCtx !== null)
+      await ctx.writer.setSummary(summaryOf(levels, storedPlan, levelCtx));
     throw err;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -592,14 +588,6 @@ function sequenceTokens(items: readonly { promptTokens: number; outputTokens: nu
   return Math.ceil(longest * 1.25) + 64;
 }
 
-/** Level flag for engines that cannot force the output length: the lengths are what the engine chose. */
-function outputLengthNote(engineName: string, doc: LevelDocument): string {
-  return `output length not enforced: ${engineName} cannot force the requested length (no ignore_eos/min_tokens); n_out from ${doc.flags.n_out_source}`;
-}
-
-/** Bootstrap resamples of a level cut by Ctrl-C: its statistics must not hold up the exit. */
-const ABORTED_RESAMPLES = 100;
-
 /** Seconds of idle power measured before the first level (reported beside, never subtracted). */
 const IDLE_POWER_S = 2;
 
@@ -624,54 +612,6 @@ async function driverTokenCounter(plan: LlmPlan): Promise<TokenCounter> {
   return { source: c.approximate ? 'words' : 'tokenizer', count: (text) => c.count(text) };
 }
 
-/** Summary of a run (SPEC §12): goodput at the SLO, the SLO, gate outcome, notes. */
-export function buildSummary(levels: LevelDocument[], slo: Slo, search?: LlmSummary['search']): LlmSummary {
-  const g = goodputAtSlo(
-    levels.map((l) => ({
-      index: l.index,
-      concurrency: l.concurrency,
-      holds: l.slo.holds,
-      throughputReqS: l.metrics.throughput_req_s?.value ?? null,
-      throughputTokS: l.metrics.throughput_tok_s?.value ?? null,
-      rateReqS: l.rate_req_s,
-    })),
-    slo,
-  );
-  const unconverged = levels.filter((l) => !l.converged);
-  const invalid = levels.filter((l) => l.valid === false);
-  // Each check that failed, named: the SLO (no level holds it) and the convergence gate (which levels).
-  const gateFailures: string[] = [];
-  if (g.level === null) gateFailures.push(`SLO ${slo.id} missed: no level holds it`);
-  if (unconverged.length > 0)
-    gateFailures.push(
-      `not converged: ${unconverged.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
-    );
-  if (invalid.length > 0)
-    gateFailures.push(
-      `error rate above --max-error-rate: ${invalid.map((l) => `level ${l.index + 1} (c=${l.concurrency})`).join(', ')}`,
-    );
-  const notes: string[] = [];
-  if (unconverged.length > 0)
-    notes.push(`${unconverged.length} level(s) did not converge within the gate timeout`);
-  if (search) {
-    notes.push(
-      search.rate_req_s === null
-        ? `goodput search: no probed rate holds the SLO at concurrency ${search.concurrency}`
-        : `goodput search: highest holding rate ${search.rate_req_s.toFixed(3)} req/s at concurrency ${search.concurrency} (within 5%)`,
-    );
-  }
-  return {
-    goodput_at_slo: g,
-    slo: sloJson(slo),
-    headline_level: g.level ?? (levels.length > 0 ? levels[levels.length - 1]!.index : null),
-    gate_failed: gateFailures.length > 0,
-    gate_failures: gateFailures,
-    notes,
-    statistics: STATISTICS_NOTE,
-    ...(search ? { search } : {}),
-  };
-}
-
 /**
  * One request before the first level (SPEC §14): if the server does not serve it, nothing else will be
  * measured, so the run stops here with the HTTP status and the first line of the server's answer.
@@ -685,7 +625,7 @@ async function probeRequest(
   const probe = { ...item, outputTokens: Math.min(item.outputTokens, PROBE_OUTPUT_TOKENS) };
   const res = await client.send(
     { item: probe, api: plan.api, model: plan.model },
-    { signal: ctx.signal, timeoutMs: plan.requestTimeout * 1000 },
+    { signal: ctx.signal, timeoutMs: plan.requestTimeoutS * 1000 },
   );
   await ctx.writer.mergeEnvironment({
     probe: {
@@ -707,22 +647,24 @@ async function probeRequest(
 /** The probe asks for few tokens: it checks that the server serves, not how fast. */
 const PROBE_OUTPUT_TOKENS = 16;
 
+export { buildSummary } from './metrics/run-results.js';
+
 /** The llm.inference plugin. */
 export const llmInference = createLlmInferencePlugin();
 
 /**
- * A shard stores its own level (with its raw counters) and waits for the others; shard 0 then computes
- * the level from every shard's raw records (SPEC §12: never averaged) and keeps that as its level.
+ * A shard stores its own level and waits for the others; shard 0 then computes the level from every
+ * shard's stored request records (SPEC §12: never averaged), on one time base (each shard's records shifted
+ * by the difference of the shards' level origins), with the in-flight means summed, and keeps that.
  */
 async function mergeShards(
   ctx: RunContext<LlmPlan>,
   shard: Shard,
-  run: LevelRunResult,
   own: LevelDocument,
   concurrency: number,
-  slo: Slo,
+  levelCtx: LevelContext,
 ): Promise<LevelDocument> {
-  Object.assign(own, { shard: { ...shard }, shard_raw: shardRaw(run) });
+  Object.assign(own, { shard: { ...shard } });
   await ctx.writer.level(own.index, own);
   await ctx.writer.flush();
   const done = await ctx.writer.barrier(`${shard.group}/level-${own.index}/done`, shard.count, {
@@ -730,15 +672,31 @@ async function mergeShards(
   });
   if (shard.index !== 0) return own;
   const peers = await Promise.all(done.runIds.map((id) => ctx.writer.peerRun(id)));
-  const merged = levelDocument(
-    mergedLevelInput(run, concurrency, peers),
-    slo,
-    ctx.rng.fork(`bootstrap/level-${own.index}`),
-  );
-  Object.assign(merged, {
-    window_epoch_ms: (own as { window_epoch_ms?: unknown }).window_epoch_ms,
-    shards: { count: shard.count, group: shard.group, runs: done.runIds },
-  });
+  const originEpoch = (inp: LevelInputs): number => inp.window.epoch_ms[0] - inp.window.start_ms;
+  const base = own.inputs;
+  const records: StoredRequestView[] = [];
+  let meanInFlight = 0;
+  let maxInFlight = 0;
+  for (const peer of peers) {
+    const level = peer.levels[own.index] as LevelDocument | undefined;
+    if (!level?.inputs) throw new BenchError('BENCH_ERR_STORE', `a shard stored no level ${own.index}`);
+    const shift = originEpoch(level.inputs) - originEpoch(base);
+    meanInFlight += level.inputs.in_flight.mean;
+    maxInFlight += level.inputs.in_flight.max;
+    for (const row of peer.requests) {
+      if (row.level !== own.index) continue;
+      const v = fromStoredRow(row);
+      records.push({ ...v, schedMs: v.schedMs + shift });
+    }
+  }
+  const inputs: LevelInputs = {
+    ...base,
+    concurrency,
+    // The sum of the shards' maxima bounds the merged maximum from above.
+    in_flight: { ...base.in_flight, mean: meanInFlight, max: maxInFlight, cap: concurrency },
+  };
+  const merged = computeLevelDocument(inputs, records, levelRng(ctx.seed, own.index), levelCtx);
+  Object.assign(merged, { shards: { count: shard.count, group: shard.group, runs: done.runIds } });
   merged.notes.push(`merged from ${shard.count} shards' raw records (runs ${done.runIds.join(', ')})`);
   return merged;
 }

@@ -156,7 +156,7 @@ const MAX_WAIT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 const RANGES: Range[] = [
   {
-    key: 'duration',
+    key: 'durationS',
     flag: '--duration',
     min: 1,
     max: 7 * 86_400,
@@ -177,9 +177,9 @@ const RANGES: Range[] = [
   { key: 'gateWindow', flag: '--gate-window', max: 100_000, why: 'requests' },
   { key: 'tp', flag: '--tp', max: 1024, why: 'GPUs' },
   { key: 'readyTimeout', flag: '--ready-timeout', max: MAX_WAIT_S, why: 'seconds' },
-  { key: 'gateTimeout', flag: '--gate-timeout', max: MAX_WAIT_S, why: 'seconds' },
-  { key: 'drainTimeout', flag: '--drain-timeout', max: MAX_WAIT_S, why: 'seconds' },
-  { key: 'requestTimeout', flag: '--request-timeout', max: MAX_WAIT_S, why: 'seconds' },
+  { key: 'gateTimeoutS', flag: '--gate-timeout', max: MAX_WAIT_S, why: 'seconds' },
+  { key: 'drainTimeoutS', flag: '--drain-timeout', max: MAX_WAIT_S, why: 'seconds' },
+  { key: 'requestTimeoutS', flag: '--request-timeout', max: MAX_WAIT_S, why: 'seconds' },
   { key: 'gpuHourUsd', flag: '--gpu-hour-usd', max: 10_000, why: 'USD per GPU-hour' },
 ];
 

@@ -15,15 +15,21 @@ describe('--rate auto controller (Little law, epoch by epoch)', () => {
     expect(a.settledFromMs()).toBe(100);
     // Too early (fewer than 20 completions): nothing changes.
     for (let i = 0; i < 19; i++) expect(a.complete(0, 200, 1000, () => 20)).toBe(false);
-    // The 20th completion, 1 s in, with 20 in flight on average (100 req/s x 0.2 s): λ becomes 10 / 0.2 s.
+    // The 20th completion, 1 s in, 20 in flight on average: λ becomes C / L = 10 / 0.2 s. Little's law's
+    // λ x L (100 x 0.2 = 20) is recorded beside the reading.
     expect(a.complete(0, 200, 1000, () => 20)).toBe(true);
     expect(a.rateReqS).toBeCloseTo(50, 10);
     expect(a.currentEpoch()).toBe(1);
-    expect(a.record.steps[0]).toMatchObject({ rate_req_s: 100, mean_in_flight: 20, completed: 20 });
+    expect(a.record.steps[0]).toMatchObject({
+      rate_req_s: 100,
+      mean_in_flight: 20,
+      little_in_flight: 20,
+      completed: 20,
+    });
     // A completion of a request scheduled in the old epoch no longer counts.
     expect(a.complete(0, 5000, 1500, () => 99)).toBe(false);
-    // Epoch 1 at 50 req/s gives 10.4 in flight: within 10% of 10, converged, λ kept.
-    for (let i = 0; i < 20; i++) a.complete(1, 200, 2000 + i, () => 10.4);
+    // Epoch 1 at 50 req/s reads 10.4 in flight: within 10% of 10, converged, λ kept.
+    for (let i = 0; i < 20; i++) a.complete(1, 208, 2000 + i, () => 10.4);
     expect(a.converged).toBe(true);
     expect(a.rateReqS).toBeCloseTo(50, 10);
     expect(a.record.converged).toBe(true);

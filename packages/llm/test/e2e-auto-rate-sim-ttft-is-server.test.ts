@@ -51,6 +51,13 @@ describe('--rate auto on the simulator: TTFT is the server', () => {
   it('queue wait p50 < 5 ms, TTFT p50 within 5 ms of the server, and no growth from 15 s to 60 s', async () => {
     const short = await level(15);
     const long = await level(60);
+    for (const [s, run] of [
+      [15, short],
+      [60, long],
+    ] as const)
+      console.log(
+        `${s} s window: ttft p50 ${run.ttftP50.toFixed(2)} ms, server ttft p50 ${run.serverTtftP50.toFixed(2)} ms, queue wait p50 ${run.queueP50.toFixed(3)} ms, mean in-flight ${run.level.driver.mean_in_flight.toFixed(2)}`,
+      );
     for (const run of [short, long]) {
       expect(run.queueP50).toBeLessThan(5);
       expect(Math.abs(run.ttftP50 - run.serverTtftP50)).toBeLessThan(5);

@@ -1,6 +1,6 @@
 import { createRng } from 'inferencebench';
 import { describe, expect, it } from 'vitest';
-import { levelDocument } from '../src/metrics/level-metrics.js';
+import { computeLevelDocument, type LevelInputs } from '../src/metrics/level-metrics.js';
 import {
   buildRecord,
   chunkGapsMs,
@@ -10,6 +10,7 @@ import {
   tpotMs,
   wordCounter,
 } from '../src/metrics/request-metrics.js';
+import { asStored, toStoreRecord } from '../src/metrics/stored-request.js';
 import { resolveSlo } from '../src/slo/templates.js';
 import type { ClientResult } from '../src/types.js';
 
@@ -73,52 +74,79 @@ describe('per-request metric definitions (SPEC §5)', () => {
   });
 
   it('level throughput counts window tokens (including unmeasured requests) over the window length', () => {
-    const measured = [0, 1, 2].map((i) =>
-      buildRecord(
-        { seq: i, phase: 'measured', scheduledMs: 1000 + i, dispatchMs: 1000 + i, nInFallback: 1 },
-        result([1100 + i, 1200 + i], { usageCompletionTokens: 2 }),
-        wordCounter,
-      ),
-    );
-    const doc = levelDocument(
-      {
-        levelIndex: 0,
-        concurrency: 1,
-        rateMode: 'fixed',
-        rateReqS: 3,
-        rateNote: null,
-        warmup: { runs: 0, requests: 0, meanE2eMs: null },
-        gate: {
-          metric: 'tpot',
-          window: 2,
-          cov_threshold: 0.05,
-          converged: true,
-          cov: 0,
-          duration_s: 0,
-          completed: 0,
-        },
-        windowS: 2,
-        measured,
-        windowOutputTokens: 50,
-        windowInputTokens: 10,
-        windowScheduled: 3,
-        windowDispatched: 3,
-        meanInFlight: 1,
-        lagMs: new Float64Array([0.1, 0.2]),
-        unmeasured: { gate: 0, drain: 0 },
-        drainTimedOut: false,
-        aborted: false,
+    // Three measured requests, chunks at +100 and +200 ms of 2 tokens each (usage 2), in a 2 s window from
+    // t = 1000; one gate request whose second chunk (t = 1050) lands in the window; all as stored.
+    const rec = (seq: number, phase: 'gate' | 'measured', sched: number, first: number) =>
+      asStored(
+        toStoreRecord(
+          0,
+          buildRecord(
+            { seq, phase, scheduledMs: sched, dispatchMs: sched, nInFallback: 5 },
+            result([first, first + 100], { usageCompletionTokens: 2, sentAt: sched }),
+            wordCounter,
+          ),
+          0.1,
+          0,
+        ),
+      );
+    const records = [
+      rec(0, 'gate', 800, 950),
+      ...[0, 1, 2].map((i) => rec(1 + i, 'measured', 1000 + i, 1100 + i)),
+    ];
+    const inputs: LevelInputs = {
+      version: 1,
+      index: 0,
+      concurrency: 1,
+      rate_mode: 'fixed',
+      rate_req_s: 3,
+      rate_note: null,
+      warmup: { runs: 0, mean_e2e_ms: null },
+      gate: {
+        metric: 'tpot',
+        window: 2,
+        cov_threshold: 0.05,
+        converged: true,
+        cov: 0,
+        duration_s: 0,
+        completed: 0,
       },
-      resolveSlo('llm.standard'),
-      createRng(1),
-      { resamples: 100 },
-    );
-    expect(doc.metrics.throughput_tok_s!.value).toBe(25);
-    expect(doc.metrics.total_tok_s!.value).toBe(30);
+      window: { start_ms: 1000, end_ms: 3000, s: 2, epoch_ms: [0, 2000] },
+      in_flight: { mean: 1, max: 1, cap: 1, at_cap_share: 0 },
+      auto_rate: null,
+      drain_timed_out: false,
+      aborted: false,
+      failed_fast: null,
+      power: null,
+      search_probe: null,
+    };
+    const doc = computeLevelDocument(inputs, records, createRng(1), {
+      slo: resolveSlo('llm.standard'),
+      maxErrorRate: 0.05,
+      resamples: 100,
+      cost: null,
+      engineName: 'test',
+      outputLengthEnforced: true,
+    });
+    // 3 x 2 measured tokens + the gate request's second chunk (1 token at 1050) = 7 tokens over 2 s.
+    expect(doc.metrics.throughput_tok_s!.value).toBe(3.5);
+    // Prompt tokens count for requests whose first token arrived in the window: the three measured ones.
+    expect(doc.metrics.total_tok_s!.value).toBe((7 + 15) / 2);
     expect(doc.metrics.throughput_req_s!.value).toBe(1.5);
     expect(doc.metrics.ttft_p50_ms!.value).toBe(100);
     expect(doc.metrics.tpot_p50_ms!.value).toBe(100);
+    expect(doc.metrics.itl_p50_ms!.value).toBe(100);
     expect(doc.flags.thin_tail).toBe(true);
-    expect(doc.requests).toMatchObject({ measured: 3, ok: 3, errors: {} });
+    expect(doc.requests).toMatchObject({ measured: 3, ok: 3, errors: {}, unmeasured: { gate: 1, drain: 0 } });
+    expect(doc.driver.lag_p50_ms).toBe(0.1);
+    // The same records in another order give the same document.
+    const again = computeLevelDocument(inputs, [...records].reverse(), createRng(1), {
+      slo: resolveSlo('llm.standard'),
+      maxErrorRate: 0.05,
+      resamples: 100,
+      cost: null,
+      engineName: 'test',
+      outputLengthEnforced: true,
+    });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(doc));
   });
 });

@@ -11,6 +11,10 @@ import { llmOptions, type LlmPlan } from '../src/options.js';
 export function memoryContext(planOver: Partial<LlmPlan>) {
   const defaults: Record<string, unknown> = {};
   for (const o of llmOptions) if (o.default !== undefined) defaults[o.key] = o.default;
+  // A key that is not declared (a renamed one, `duration` for `durationS`) would be ignored silently.
+  for (const k of Object.keys(planOver))
+    if (!llmOptions.some((o) => o.key === k))
+      throw new Error(`memoryContext: ${k} is not an llm.inference option`);
   const plan = { ...defaults, seed: 42, ...planOver } as LlmPlan;
   const store = {
     plan: { ...plan } as Record<string, unknown>,

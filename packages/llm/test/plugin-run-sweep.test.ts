@@ -25,14 +25,14 @@ describe('llm.inference plugin run', () => {
       outputLen: 6,
       concurrency: [1, 2],
       rate: 'auto',
-      duration: 1,
+      durationS: 1,
       warmupRuns: 1,
       gateWindow: 4,
       gateCov: 0.5,
       // An auto level's gate also waits for mean in-flight within 10% of C, which takes longer at C = 2.
-      gateTimeout: 10,
-      drainTimeout: 2,
-      requestTimeout: 5,
+      gateTimeoutS: 10,
+      drainTimeoutS: 2,
+      requestTimeoutS: 5,
     });
     process.env.OPENAI_API_KEY = 'sk-test-secret-value';
     const outcome = await plugin.run(ctx);

@@ -240,6 +240,11 @@ export interface Plugin<Plan = Record<string, unknown>> {
   launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
   /** One self-contained HTML report of stored runs of this plugin (`bench run --report`, `bench report`). */
   report?(source: ReportSource, runIds: string[]): Promise<string>;
+  /**
+   * The run's results recomputed from what the store holds (`doc.requests` and `doc.samples` loaded):
+   * `bench runs show` prints this, so a stored run reads the same in any later process.
+   */
+  rebuild?(doc: RunDocument): RunDocument | Promise<RunDocument>;
 }
 
 /** One run of a launch set: its own plan and seed, hence its own fresh engine process. */

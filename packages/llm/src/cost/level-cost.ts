@@ -1,6 +1,6 @@
 import { type HardwareInfo, hardwareLabel } from 'inferencebench';
-import type { LevelRunResult } from '../load/level-runner.js';
-import type { LevelDocument, MetricValue } from '../metrics/level-metrics.js';
+import type { MetricValue } from '../metrics/level-metrics.js';
+import type { RequestRecord } from '../metrics/request-metrics.js';
 import type { LlmPlan } from '../options.js';
 import { requestMeetsSlo } from '../slo/goodput.js';
 import type { Slo } from '../slo/templates.js';
@@ -30,8 +30,8 @@ export interface LevelCostContext {
  * counting only tokens of requests that met the SLO.
  */
 export function levelCost(
-  run: Pick<LevelRunResult, 'measured'>,
-  doc: LevelDocument,
+  run: { measured: readonly Pick<RequestRecord, 'status' | 'ttftMs' | 'tpotMs' | 'nIn' | 'nOut'>[] },
+  doc: { metrics: { throughput_tok_s?: MetricValue } },
   slo: Slo,
   c: LevelCostContext,
 ): { cost_usd_per_mtok: CostMetric; cost_usd_per_mtok_slo: CostMetric } {

@@ -6,16 +6,20 @@
  * `tolerance` (10%) of C. There is no client cap by default, so the client queue stays empty and TTFT is the
  * server's.
  *
- * A time-average of in-flight over a span T is noisy: for Poisson arrivals its standard error is about
- * sqrt(2 C L / T) (relative: sqrt(2 L / (C T)), 14% at C = 2 after 100 latencies). So an epoch that reads
- * outside the tolerance changes λ only when it is clearly outside (by more than two standard errors);
- * otherwise it keeps measuring at the same λ until the reading settles.
+ * An epoch's mean in-flight is the time-average of the in-flight count over its settled part (after one
+ * latency). That reading is noisy: for Poisson arrivals its standard error is about sqrt(2 L / (C T)) of C
+ * (20% at C = 8 over 0.5 s). So an epoch that reads outside the tolerance changes λ at once only when it
+ * is clearly outside (by more than two standard errors); otherwise it keeps measuring at the same λ, for
+ * up to three epoch lengths, then changes λ. Little's law's λ × L (L from the epoch's completed requests,
+ * which favour the short ones while latency still rises) is recorded beside it, not judged by.
  */
 export interface AutoRateStep {
   /** The rate this epoch ran at. */
   rate_req_s: number;
-  /** Mean requests in flight over the epoch's settled part. */
+  /** Time-average of requests in flight over the epoch's settled part (what is judged). */
   mean_in_flight: number;
+  /** Little's law at this rate: rate × mean latency of the epoch's completed requests (recorded). */
+  little_in_flight: number;
   /** Mean time in system (completion − scheduled arrival) of the epoch's completed requests, ms. */
   mean_latency_ms: number;
   completed: number;
@@ -111,12 +115,13 @@ export class AutoRate {
     const n = meanInFlight();
     const off = Math.abs(n - this.c);
     const within = off <= this.tolerance * this.c;
-    const spanMs = Math.max(1, tMs - this.settledFromMs());
-    const stderr = Math.sqrt((2 * this.c * l) / spanMs);
-    if (!within && off <= this.tolerance * this.c + 2 * stderr) return false;
+    const stderr = Math.sqrt((2 * this.c * l) / Math.max(1, tMs - this.settledFromMs()));
+    // Outside only by the reading's own noise: measure on at this λ, but not forever.
+    if (!within && off <= this.tolerance * this.c + 2 * stderr && elapsed < 3 * long) return false;
     this.record.steps.push({
       rate_req_s: this.rateReqS,
       mean_in_flight: n,
+      little_in_flight: this.rateReqS * (l / 1000),
       mean_latency_ms: l,
       completed: this.completed,
     });

@@ -4,16 +4,18 @@ import {
   type Phase,
   type RequestRecord,
   type TokenCounter,
-  tokensInWindow,
-  tokensPerChunk,
   wordCounter,
 } from '../metrics/request-metrics.js';
-import { coefficientOfVariation, mean } from '../metrics/stats.js';
+import { toStoreRecord } from '../metrics/stored-request.js';
 import type { ApiKind, ClientResult, PromptItem, RequestStatus, StreamingClient } from '../types.js';
-import { AutoRate, type AutoRateRecord } from './auto-rate.js';
+import { arrivalStrategy } from './arrival-strategy.js';
+import type { AutoRateRecord } from './auto-rate.js';
+import { FailFast, GateTracker } from './gate-tracker.js';
 import { InFlightMeter } from './in-flight-meter.js';
-import { poissonGapsMs, scheduleStreams } from './poisson-schedule.js';
+import { scheduleStreams } from './poisson-schedule.js';
+import { phaseOf } from './window-accounting.js';
 import { PreciseSleeper } from './precise-sleep.js';
+import { runWarmup } from './warmup.js';
 
 /** Everything one level needs (SPEC §3, §4). Durations in seconds as in the plan. */
 export interface LevelRunOptions {
@@ -70,19 +72,16 @@ export interface LevelRunResult {
   rateNote: string | null;
   warmup: { runs: number; requests: number; meanE2eMs: number | null };
   gate: GateRecord;
+  /** The level's time origin (performance.now() ms when it started): stored times are relative to it. */
+  originMs: number;
   windowStartMs: number;
   windowEndMs: number;
   /** Length of the measurement window actually run (shorter only when aborted). */
   windowS: number;
   /** Measured requests (scheduled inside the window), every status, chunk times kept. */
   measured: RequestRecord[];
-  /** Output tokens of every request whose chunks arrived inside the window (SPEC §5 throughput). */
-  windowOutputTokens: number;
-  /** Prompt tokens of every request whose first token arrived inside the window. */
-  windowInputTokens: number;
-  /** Arrivals scheduled inside the window and requests dispatched inside it. */
-  windowScheduled: number;
-  windowDispatched: number;
+  /** Every request of the level (warm-up, gate, measured, drain) in its stored form, as written. */
+  records: RequestRecordInput[];
   meanInFlight: number;
   maxInFlight: number;
   /** The client cap (null: none), and the share of the window spent at it (null without a cap). */
@@ -90,8 +89,6 @@ export interface LevelRunResult {
   atCapShare: number | null;
   /** How `--rate auto` chose λ (null for other modes). */
   autoRate: AutoRateRecord | null;
-  /** Lateness of requests that found a free slot at their scheduled time (measured window), ms. */
-  lagMs: Float64Array;
   unmeasured: { gate: number; drain: number };
   drainTimedOut: boolean;
   aborted: boolean;
@@ -118,9 +115,12 @@ interface InFlight {
   override: { status: RequestStatus; error: string } | null;
 }
 
-const WARMUP_MIN_REQUESTS = 16;
-
-/** Run one level: warm-up, convergence gate, measurement window, drain (SPEC §3). */
+/**
+ * Run one level: warm-up, convergence gate, measurement window, drain (SPEC §3). This is the driver loop;
+ * the parts it drives are small objects tested on their own: the warm-up (`warmup.ts`), the arrivals and
+ * their rate (`arrival-strategy.ts`, `auto-rate.ts`), the gate and the early stop (`gate-tracker.ts`), the
+ * in-flight meter (`in-flight-meter.ts`) and the window's accounting (`window-accounting.ts`).
+ */
 export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult> {
   const now = options.now ?? (() => performance.now());
   const counter = options.tokenCounter ?? wordCounter;
@@ -128,9 +128,13 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   const timeoutMs = options.requestTimeoutS * 1000;
   const signal = options.signal ?? new AbortController().signal;
   let seq = 0;
+  const origin = now();
+  const records: RequestRecordInput[] = [];
 
   const emit = (rec: RequestRecord, lagMs: number | null): void => {
-    options.onRecord?.(toStoreRecord(options.levelIndex, rec, lagMs));
+    const stored = toStoreRecord(options.levelIndex, rec, lagMs, origin);
+    records.push(stored);
+    options.onRecord?.(stored);
   };
   const send = (item: PromptItem, ctrl: AbortController): Promise<ClientResult> =>
     options.client
@@ -142,79 +146,42 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   if (options.rate !== 'inf' && options.rate !== Number.POSITIVE_INFINITY) sleeper.prepare();
 
   // --- Warm-up: closed loop at C, discarded; its mean e2e gives L for --rate auto.
-  const warmRng = options.rng.fork(scheduleStreams.warmup(options.levelIndex));
-  const perRun = Math.max(2 * c, WARMUP_MIN_REQUESTS);
-  let lastRunE2e: number[] = [];
-  let warmupRequests = 0;
-  for (let run = 0; run < options.warmupRuns && !signal.aborted; run++) {
-    options.progress?.phase(
-      `level ${options.levelIndex + 1} c=${c} warm-up ${run + 1}/${options.warmupRuns}`,
-      perRun,
-    );
-    const e2e: number[] = [];
-    let issued = 0;
-    // One controller per warm-up run, linked once to the level's signal (not a listener per request).
-    const warmCtrl = new AbortController();
-    const onWarmAbort = (): void => warmCtrl.abort();
-    signal.addEventListener('abort', onWarmAbort, { once: true });
-    const worker = async (): Promise<void> => {
-      while (issued < perRun && !signal.aborted) {
-        issued++;
-        const item = options.items[warmRng.int(options.items.length)]!;
-        const t0 = now();
-        const res = await send(item, warmCtrl);
-        const rec = buildRecord(
-          { seq: seq++, phase: 'warmup', scheduledMs: t0, dispatchMs: t0, nInFallback: item.promptTokens },
-          res,
-          counter,
-        );
-        warmupRequests++;
-        if (rec.status === 'ok' && rec.e2eMs !== null) e2e.push(rec.e2eMs);
-        emit(rec, null);
-        options.progress?.tick();
-      }
-    };
-    await Promise.all(Array.from({ length: c }, worker));
-    signal.removeEventListener('abort', onWarmAbort);
-    lastRunE2e = e2e;
-  }
-  const warmMeanE2e = lastRunE2e.length > 0 ? mean(lastRunE2e) : null;
+  const warm = await runWarmup({
+    runs: options.warmupRuns,
+    concurrency: c,
+    items: options.items,
+    rng: options.rng.fork(scheduleStreams.warmup(options.levelIndex)),
+    signal,
+    now,
+    send,
+    record: (item, t0, res) => {
+      const rec = buildRecord(
+        { seq: seq++, phase: 'warmup', scheduledMs: t0, dispatchMs: t0, nInFallback: item.promptTokens },
+        res,
+        counter,
+      );
+      emit(rec, null);
+      return rec;
+    },
+    ...(options.progress ? { progress: options.progress } : {}),
+    label: `level ${options.levelIndex + 1} c=${c}`,
+  });
 
-  // --- Rate: explicit, closed loop, or Little's law (λ = C / L) from the last warm-up run.
-  // An auto level has no client cap unless --max-inflight sets one; other modes cap at C (SPEC §4).
-  let rateReqS: number;
-  let rateMode: LevelRunResult['rateMode'];
-  let rateNote: string | null = null;
-  let auto: AutoRate | null = null;
-  let cap = options.maxInflight ?? c;
-  if (options.rate === 'inf' || options.rate === Number.POSITIVE_INFINITY) {
-    rateReqS = Number.POSITIVE_INFINITY;
-    rateMode = 'inf';
-  } else if (options.rate === 'auto') {
-    rateMode = 'auto';
-    if (warmMeanE2e !== null && warmMeanE2e > 0) {
-      rateReqS = c / (warmMeanE2e / 1000);
-      auto = new AutoRate({ concurrency: c, initialRateReqS: rateReqS, initialLatencyMs: warmMeanE2e });
-      cap = options.maxInflight ?? Number.POSITIVE_INFINITY;
-    } else {
-      rateReqS = Number.POSITIVE_INFINITY;
-      rateNote = "rate auto: no successful warm-up request to apply Little's law; ran closed loop";
-    }
-  } else {
-    rateReqS = options.rate;
-    rateMode = 'fixed';
-  }
+  // --- Rate and arrivals: explicit, closed loop, or auto (mean in-flight C) from the warm-up's latency.
+  const arrivals = arrivalStrategy({
+    rate: options.rate,
+    concurrency: c,
+    ...(options.maxInflight !== undefined ? { maxInflight: options.maxInflight } : {}),
+    warmMeanE2eMs: warm.meanE2eMs,
+    rng: options.rng.fork(scheduleStreams.arrivals(options.levelIndex)),
+  });
+  const cap = arrivals.cap;
+  const closedLoop = arrivals.closedLoop;
 
   await options.beforePattern?.();
   // --- The measured pattern: gate, window, drain, one continuous stream of load.
-  const arrivalRng = options.rng.fork(scheduleStreams.arrivals(options.levelIndex));
-  // The auto rate draws each gap at the λ of the moment (it changes only during the gate).
-  const gapMs =
-    auto === null ? poissonGapsMs(arrivalRng, rateReqS) : () => arrivalRng.exponential(auto.rateReqS / 1000);
   const reqRng = options.rng.fork(scheduleStreams.requests(options.levelIndex));
-  const closedLoop = rateReqS === Number.POSITIVE_INFINITY;
   const measured: RequestRecord[] = [];
-  const lags: number[] = [];
   const queue: Pending[] = [];
   let qHead = 0;
   const inflight = new Set<InFlight>();
@@ -227,38 +194,23 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let windowEnd = Number.POSITIVE_INFINITY;
   let nextArrival = Number.NEGATIVE_INFINITY;
   let measuredOutstanding = 0;
-  let windowOut = 0;
-  let windowIn = 0;
-  let windowScheduled = 0;
-  let windowDispatched = 0;
   let drainTimedOut = false;
   let overflowedAtMs: number | null = null;
   let endedAt = Number.POSITIVE_INFINITY;
   const unmeasured = { gate: 0, drain: 0 };
   // The first FAIL_FAST_REQUESTS completions of the gate and of the window: all failed stops the level.
-  const firsts = { gate: { done: 0, ok: 0 }, measured: { done: 0, ok: 0 } };
+  const failFast = { gate: new FailFast(FAIL_FAST_REQUESTS), measured: new FailFast(FAIL_FAST_REQUESTS) };
   let failedFast: string | null = null;
-  const gateValues: number[] = [];
-  let gateCov: number | null = null;
-  let gateCompleted = 0;
+  const gate = new GateTracker(options.gateMetric, options.gateWindow, options.gateCov);
   let converged = false;
   const patternStart = now();
   const meter = new InFlightMeter(patternStart, cap);
-  if (auto) {
-    auto.start(patternStart);
-    meter.startSpan(auto.settledFromMs());
-  }
-  let gateCovPassed = false;
+  arrivals.start(patternStart, meter);
   const timers: NodeJS.Timeout[] = [];
   let finishResolve: () => void = () => {};
   const finished = new Promise<void>((r) => {
     finishResolve = r;
   });
-
-  const phaseOf = (scheduled: number): Phase => {
-    if (windowStart === null || scheduled < windowStart) return 'gate';
-    return scheduled < windowEnd ? 'measured' : 'drain';
-  };
 
   const startWindow = (passed: boolean): void => {
     if (windowStart !== null || stopped) return;
@@ -305,23 +257,11 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       res,
       counter,
     );
-    if (windowStart !== null && rec.chunkTimesMs.length > 0) {
-      const tpc = tokensPerChunk(rec.chunkTokens, rec.chunkTimesMs.length, rec.nOut);
-      windowOut += tokensInWindow(rec.chunkTimesMs, tpc, windowStart, windowEnd);
-      if (rec.firstMs !== null && rec.firstMs >= windowStart && rec.firstMs < windowEnd) windowIn += rec.nIn;
-    }
     const lag = p.slotFree ? dispatchMs - p.scheduledMs : null;
     emit(rec, lag);
-    if (p.phase === 'gate' || p.phase === 'measured') {
-      const f = firsts[p.phase];
-      if (f.done < FAIL_FAST_REQUESTS) {
-        f.done++;
-        if (rec.status === 'ok') f.ok++;
-        if (f.done === FAIL_FAST_REQUESTS && f.ok === 0 && failedFast === null) {
-          failedFast = `the first ${FAIL_FAST_REQUESTS} ${p.phase === 'gate' ? 'requests of the gate' : 'measured requests'} all failed (last: ${rec.status}${rec.error ? `: ${firstLine(rec.error)}` : ''})`;
-          finish('failing');
-        }
-      }
+    if ((p.phase === 'gate' || p.phase === 'measured') && failFast[p.phase].add(rec.status === 'ok')) {
+      failedFast = `the first ${FAIL_FAST_REQUESTS} ${p.phase === 'gate' ? 'requests of the gate' : 'measured requests'} all failed (last: ${rec.status}${rec.error ? `: ${firstLine(rec.error)}` : ''})`;
+      finish('failing');
     }
     if (p.phase === 'measured') {
       measured.push(rec);
@@ -333,37 +273,17 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
       rec.chunkTimesMs = EMPTY;
     }
     if (windowStart === null && p.phase === 'gate') {
-      if (auto && !auto.converged) {
-        const changed = auto.complete(p.epoch, t - p.scheduledMs, t, () => meter.spanMean(t));
-        if (changed) meter.startSpan(auto.settledFromMs());
-        else if (auto.converged && gateCovPassed) startWindow(true);
-      }
-      gateSample(rec);
+      arrivals.gateCompleted(p.epoch, t - p.scheduledMs, t);
+      // The window opens when the CoV gate has passed and the rate has settled (auto: in-flight ≈ C).
+      if (gate.add(rec) && arrivals.settled()) startWindow(true);
     }
     pump();
     checkEnd();
   };
 
-  const gateSample = (rec: RequestRecord): void => {
-    gateCompleted++;
-    const v =
-      options.gateMetric === 'tpot' ? rec.tpotMs : options.gateMetric === 'ttft' ? rec.ttftMs : rec.e2eMs;
-    if (rec.status !== 'ok' || v === null) return;
-    gateValues.push(v);
-    if (gateValues.length > options.gateWindow) gateValues.shift();
-    if (gateValues.length === options.gateWindow) {
-      gateCov = coefficientOfVariation(gateValues);
-      gateCovPassed = gateCov < options.gateCov;
-      // An auto level also waits for its rate: mean in-flight within 10% of C.
-      if (gateCovPassed && (auto === null || auto.converged)) startWindow(true);
-    }
-  };
-
   const dispatch = (p: Pending): void => {
     const t = now();
     meter.change(t, 1);
-    if (p.slotFree && p.phase === 'measured') lags.push(t - p.scheduledMs);
-    if (windowStart !== null && t >= windowStart && t < windowEnd) windowDispatched++;
     const entry: InFlight = { pending: p, override: null };
     inflight.add(entry);
     const done = send(p.item, patternCtrl).then((res) => onComplete(entry, res, t));
@@ -385,14 +305,11 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   };
 
   const schedule = (scheduledMs: number, slotFree: boolean): Pending => {
-    const phase = phaseOf(scheduledMs);
-    if (phase === 'measured') {
-      measuredOutstanding++;
-      windowScheduled++;
-    }
+    const phase = phaseOf(scheduledMs, { startMs: windowStart, endMs: windowEnd });
+    if (phase === 'measured') measuredOutstanding++;
     return {
       seq: seq++,
-      epoch: auto?.currentEpoch() ?? 0,
+      epoch: arrivals.epoch(),
       scheduledMs,
       phase,
       item: options.items[reqRng.int(options.items.length)]!,
@@ -488,7 +405,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   else {
     // Open loop: the schedule alone decides when requests arrive; a full client queues them FIFO.
     void (async () => {
-      let next = patternStart + gapMs();
+      let next = patternStart + arrivals.nextGapMs();
       nextArrival = next;
       while (!stopped) {
         if (!(await sleeper.until(next))) break;
@@ -504,7 +421,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
           // of them: their lateness is the driver's own and must count in the lag.
           const waiting = queue.length - qHead;
           if (ours()) queue.push(schedule(next, meter.count + waiting < cap));
-          next += gapMs();
+          next += arrivals.nextGapMs();
         }
         nextArrival = next;
         pump();
@@ -516,7 +433,8 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   await finished;
   signal.removeEventListener('abort', onAbort);
   while (settling.size > 0) await Promise.all([...settling]);
-  if (overflowedAtMs !== null) throw queueOverflowError(rateReqS, c, (overflowedAtMs - patternStart) / 1000);
+  if (overflowedAtMs !== null)
+    throw queueOverflowError(arrivals.rateReqS(), c, (overflowedAtMs - patternStart) / 1000);
 
   // The window is the full duration unless an abort cut it short.
   const ws = windowStart ?? endedAt;
@@ -532,33 +450,30 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   return {
     levelIndex: options.levelIndex,
     concurrency: c,
-    rateMode,
-    rateReqS: auto?.rateReqS ?? rateReqS,
-    rateNote,
-    warmup: { runs: options.warmupRuns, requests: warmupRequests, meanE2eMs: warmMeanE2e },
+    rateMode: arrivals.mode,
+    rateReqS: arrivals.rateReqS(),
+    rateNote: arrivals.note,
+    warmup: { runs: options.warmupRuns, requests: warm.requests, meanE2eMs: warm.meanE2eMs },
     gate: {
-      metric: options.gateMetric,
-      window: options.gateWindow,
-      cov_threshold: options.gateCov,
+      metric: gate.metric,
+      window: gate.window,
+      cov_threshold: gate.threshold,
       converged,
-      cov: gateCov,
+      cov: gate.cov,
       duration_s: (ws - patternStart) / 1000,
-      completed: gateCompleted,
+      completed: gate.completed,
     },
+    originMs: origin,
     windowStartMs: ws,
     windowEndMs: ws + windowMs,
     windowS: windowMs / 1000,
     measured,
-    windowOutputTokens: windowOut,
-    windowInputTokens: windowIn,
-    windowScheduled,
-    windowDispatched,
+    records,
     meanInFlight: inFlight.mean,
     maxInFlight: inFlight.max,
     capInFlight: Number.isFinite(cap) ? cap : null,
     atCapShare: inFlight.atCapShare,
-    autoRate: auto?.record ?? null,
-    lagMs: Float64Array.from(lags),
+    autoRate: arrivals.record(),
     unmeasured,
     drainTimedOut,
     aborted: signal.aborted,
@@ -602,46 +517,4 @@ function queueOverflowError(rateReqS: number, c: number, afterS: number): BenchE
     `--rate ${rateReqS} req/s is more than the server completes: ${MAX_QUEUED_ARRIVALS} arrivals were waiting for one of the ${c} slots after ${afterS.toFixed(1)} s, so the run stopped`,
     { hint: 'lower --rate, or use --rate auto (sized to the server) or --rate inf (closed loop)' },
   );
-}
-
-const r3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
-
-/** The store's view of one request (full precision): declared columns (request-columns.ts), ITL gaps in `data`. */
-export function toStoreRecord(level: number, rec: RequestRecord, lagMs: number | null): RequestRecordInput {
-  const gaps: number[] = [];
-  for (let i = 1; i < rec.chunkTimesMs.length; i++)
-    gaps.push(rec.chunkTimesMs[i]! - rec.chunkTimesMs[i - 1]!);
-  return {
-    level,
-    seq: rec.seq,
-    status: rec.status,
-    phase: rec.phase,
-    fields: {
-      ttft_ms: rec.ttftMs,
-      tpot_ms: rec.tpotMs,
-      e2e_ms: rec.e2eMs,
-      n_in: rec.nIn,
-      n_out: rec.nOut,
-      queue_wait_ms: rec.queueWaitMs,
-      server_ttft_ms: rec.serverTtftMs,
-    },
-    data: {
-      itl_ms: gaps,
-      chunk_tokens: rec.chunkTokens.some((t) => t !== null) ? rec.chunkTokens : undefined,
-      n_out_source: rec.nOutSource,
-      lag_ms: lagMs,
-      http_status: rec.httpStatus,
-      error: rec.error,
-      retries: rec.retries ? rec.retries : undefined,
-      cached_tokens: rec.cachedPromptTokens ?? undefined,
-      server_timings: rec.serverTimings ?? undefined,
-      retry_after_s: rec.retryAfterS ?? undefined,
-      // Epoch ms (the clock of stored samples) of schedule, send and end: the report draws requests in
-      // flight and in the client queue over time from them. A request without a token ends now (records
-      // are built as requests finish).
-      scheduled_epoch_ms: performance.timeOrigin + rec.scheduledMs,
-      sent_epoch_ms: rec.sentMs === null ? null : performance.timeOrigin + rec.sentMs,
-      end_epoch_ms: performance.timeOrigin + (rec.lastMs ?? performance.now()),
-    },
-  };
 }

@@ -1,11 +1,14 @@
 import { type RetryAfterSummary, retryAfterSummary } from './retry-after.js';
 import type { Rng } from 'inferencebench';
+import { type LevelCostContext, levelCost } from '../cost/level-cost.js';
 import type { AutoRateRecord } from '../load/auto-rate.js';
 import type { GateRecord, LevelRunResult } from '../load/level-runner.js';
+import { windowTotals } from '../load/window-accounting.js';
 import { goodput, levelHoldsSlo } from '../slo/goodput.js';
 import type { Slo } from '../slo/templates.js';
 import type { RequestStatus } from '../types.js';
-import { chunkGapsMs, perTokenGapsMs, type RequestRecord, tokensPerChunk } from './request-metrics.js';
+import { DISTRIBUTIONS, type LevelFigures, type MetricKey, SCALARS } from './registry.js';
+import { asStored, type StoredRequestView } from './stored-request.js';
 import { bootstrapMeanCi, bootstrapPercentilesCi, percentileSorted, sortedCopy } from './stats.js';
 
 /** One metric in a level document (SPEC §12): value and, for percentiles and means, its 95% CI. */
@@ -40,7 +43,8 @@ export interface LevelDocument {
     /** Measured requests the server asked to retry later (429/503 with Retry-After). */
     retry_after: RetryAfterSummary;
   };
-  metrics: Record<string, MetricValue>;
+  /** Every metric of the registry (metrics/registry.ts), keyed as declared there. */
+  metrics: Record<MetricKey, MetricValue>;
   gate: GateRecord;
   warmup: { runs: number; requests: number; mean_e2e_ms: number | null };
   driver: {
@@ -86,6 +90,47 @@ export interface LevelDocument {
   errors_sample: { seq: number; status: string; error: string | null }[];
   notes: string[];
   search?: { probe: number; rate_req_s: number; holds: boolean };
+  /** Wall-clock edges of the window (epoch ms, the clock of stored samples). */
+  window_epoch_ms: [number, number];
+  /** What the level was computed from besides its request records: stored, so the store can recompute it. */
+  inputs: LevelInputs;
+}
+
+/**
+ * The facts of a level run that are not in its request records (SPEC §3-§4): how the load was set, the
+ * gate, the window's edges, the in-flight meter, power. Times are ms from the level's origin (when it started), as
+ * the stored records' `sched_ms`.
+ */
+export interface LevelInputs {
+  version: 1;
+  index: number;
+  concurrency: number;
+  rate_mode: 'auto' | 'inf' | 'fixed';
+  rate_req_s: number | 'inf';
+  rate_note: string | null;
+  warmup: { runs: number; mean_e2e_ms: number | null };
+  gate: GateRecord;
+  window: { start_ms: number; end_ms: number; s: number; epoch_ms: [number, number] };
+  in_flight: { mean: number; max: number; cap: number | null; at_cap_share: number | null };
+  auto_rate: AutoRateRecord | null;
+  drain_timed_out: boolean;
+  aborted: boolean;
+  failed_fast: string | null;
+  power: LevelPower | null;
+  /** The probe number when the level was a `--search goodput` probe. */
+  search_probe: number | null;
+}
+
+/** Everything besides the level's own facts that its document depends on: from the stored plan and environment. */
+export interface LevelContext {
+  slo: Slo;
+  maxErrorRate: number;
+  resamples?: number;
+  /** Cost inputs; null computes no cost (tests of the metrics alone). */
+  cost: LevelCostContext | null;
+  engineName: string;
+  /** The engine can force the requested output length (else a note says n_out is what it chose). */
+  outputLengthEnforced: boolean;
 }
 
 /** p99 needs at least this many measured requests to mean anything (SPEC §5). */
@@ -106,50 +151,26 @@ export function describeMs(
   const sorted = sortedCopy(values);
   const n = sorted.length;
   if (n === 0) {
-    for (const p of PS) out[`${name}_p${p}_ms`] = { value: null, ci95: null };
-    out[`${name}_mean_ms`] = { value: null, ci95: null };
+    for (const p of PS) out[`${name}_p${p}_ms`] = { value: null, ci95: null, unit: 'ms' };
+    out[`${name}_mean_ms`] = { value: null, ci95: null, unit: 'ms' };
     return;
   }
   // Percentile CIs are exact and O(1) per resample at any n; so is the mean's above 2,000 values (core).
   const cis = bootstrapPercentilesCi(sorted, [...PS], { rng: rng.fork('percentiles'), resamples });
   PS.forEach((p, k) => {
-    out[`${name}_p${p}_ms`] = { value: percentileSorted(sorted, p), ci95: cis[k]! };
+    out[`${name}_p${p}_ms`] = { value: percentileSorted(sorted, p), ci95: cis[k]!, unit: 'ms' };
   });
   let sum = 0;
   for (let i = 0; i < n; i++) sum += sorted[i]!;
   out[`${name}_mean_ms`] = {
     value: sum / n,
     ci95: bootstrapMeanCi(sorted, { rng: rng.fork('mean'), resamples }),
+    unit: 'ms',
   };
 }
 
-export interface LevelMetricsInput
-  extends Pick<
-    LevelRunResult,
-    | 'levelIndex'
-    | 'concurrency'
-    | 'rateMode'
-    | 'rateReqS'
-    | 'rateNote'
-    | 'warmup'
-    | 'gate'
-    | 'windowS'
-    | 'measured'
-    | 'windowOutputTokens'
-    | 'windowInputTokens'
-    | 'windowScheduled'
-    | 'windowDispatched'
-    | 'meanInFlight'
-    | 'maxInFlight'
-    | 'capInFlight'
-    | 'atCapShare'
-    | 'autoRate'
-    | 'lagMs'
-    | 'unmeasured'
-    | 'drainTimedOut'
-    | 'aborted'
-    | 'failedFast'
-  > {}
+/** Bootstrap resamples of a level cut by Ctrl-C: its statistics must not hold up the exit. */
+export const ABORTED_RESAMPLES = 100;
 
 /** Default `--max-error-rate` (SPEC §14). */
 export const MAX_ERROR_RATE = 0.05;
@@ -158,9 +179,9 @@ export const MAX_ERROR_RATE = 0.05;
  * p99 (linear interpolation) of a latency over every measured request, failures as +Infinity; null when
  * there is no value at all. Interpolation that touches an infinite order statistic is infinite.
  */
-export function p99WithMisses(
-  measured: readonly RequestRecord[],
-  f: (r: RequestRecord) => number | null,
+export function p99WithMisses<R extends { status: RequestStatus }>(
+  measured: readonly R[],
+  f: (r: R) => number | null,
 ): number | null {
   const values: number[] = [];
   for (const r of measured) {
@@ -185,136 +206,145 @@ export function p99WithMisses(
 const infJson = (x: number | null): number | 'inf' | null =>
   x === null ? null : Number.isFinite(x) ? x : 'inf';
 
-/** Turn one level's run into its document: every metric of SPEC §5 over the measured requests. */
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The level's facts from the driver's result (the window edges rounded as stored records' times are). */
+export function levelInputsOf(
+  run: LevelRunResult,
+  extra: { power?: LevelPower | null; searchProbe?: number | null } = {},
+): LevelInputs {
+  const startMs = r3(run.windowStartMs - run.originMs);
+  return {
+    version: 1,
+    index: run.levelIndex,
+    concurrency: run.concurrency,
+    rate_mode: run.rateMode,
+    rate_req_s: run.rateReqS === Number.POSITIVE_INFINITY ? 'inf' : run.rateReqS,
+    rate_note: run.rateNote,
+    warmup: { runs: run.warmup.runs, mean_e2e_ms: run.warmup.meanE2eMs },
+    gate: run.gate,
+    window: {
+      start_ms: startMs,
+      end_ms: r3(startMs + run.windowS * 1000),
+      s: run.windowS,
+      epoch_ms: [performance.timeOrigin + run.windowStartMs, performance.timeOrigin + run.windowEndMs],
+    },
+    in_flight: {
+      mean: run.meanInFlight,
+      max: run.maxInFlight,
+      cap: run.capInFlight,
+      at_cap_share: run.atCapShare,
+    },
+    auto_rate: run.autoRate,
+    drain_timed_out: run.drainTimedOut,
+    aborted: run.aborted,
+    failed_fast: run.failedFast,
+    power: extra.power ?? null,
+    search_probe: extra.searchProbe ?? null,
+  };
+}
+
+/**
+ * A level's document from a driver result, computed exactly as the store would recompute it: the records
+ * pass through their stored form first. Tests and the plugin use this; `bench runs show` uses
+ * `computeLevelDocument` on what it reads.
+ */
 export function levelDocument(
-  run: LevelMetricsInput,
+  run: LevelRunResult,
   slo: Slo,
   rng: Rng,
-  options: { power?: LevelPower | null; resamples?: number; maxErrorRate?: number } = {},
+  options: {
+    power?: LevelPower | null;
+    resamples?: number;
+    maxErrorRate?: number;
+    searchProbe?: number | null;
+    context?: Omit<LevelContext, 'slo' | 'maxErrorRate' | 'resamples'>;
+  } = {},
 ): LevelDocument {
-  const maxErrorRate = options.maxErrorRate ?? MAX_ERROR_RATE;
-  const resamples = options.resamples ?? 1000;
-  const measured = run.measured;
+  // The facts go through JSON too: the document is computed from exactly what is stored.
+  const inputs = JSON.parse(
+    JSON.stringify(
+      levelInputsOf(run, { power: options.power ?? null, searchProbe: options.searchProbe ?? null }),
+    ),
+  ) as LevelInputs;
+  return computeLevelDocument(inputs, run.records.map(asStored), rng, {
+    slo,
+    maxErrorRate: options.maxErrorRate ?? MAX_ERROR_RATE,
+    ...(options.resamples !== undefined ? { resamples: options.resamples } : {}),
+    ...(options.context ?? { cost: null, engineName: 'unknown', outputLengthEnforced: true }),
+  });
+}
+
+/**
+ * THE level document (SPEC §5, §12): every metric of the registry over the level's measured requests,
+ * from its stored request records and facts. Pure: the run, `bench runs show`, `compare` and `report` all
+ * call it, and the same inputs give the same document to the last digit. `rng` is the level's bootstrap
+ * generator (`bootstrap/level-<i>` forked from the run's seed).
+ */
+export function computeLevelDocument(
+  inputs: LevelInputs,
+  stored: readonly StoredRequestView[],
+  rng: Rng,
+  ctx: LevelContext,
+): LevelDocument {
+  // Ctrl-C must end the run within 2 s (SPEC §14): an aborted level's CIs come from fewer resamples.
+  const resamples = ctx.resamples ?? (inputs.aborted ? ABORTED_RESAMPLES : 1000);
+  const slo = ctx.slo;
+  const maxErrorRate = ctx.maxErrorRate;
+  // One order for every sum, whatever order the records were written or read in.
+  const records = [...stored].sort((a, b) => a.seq - b.seq);
+  const measured = records.filter((r) => r.phase === 'measured');
   const ok = measured.filter((r) => r.status === 'ok');
   const errors: LevelDocument['requests']['errors'] = {};
   for (const r of measured) if (r.status !== 'ok') errors[r.status] = (errors[r.status] ?? 0) + 1;
+  const unmeasured = {
+    gate: records.filter((r) => r.phase === 'gate').length,
+    drain: records.filter((r) => r.phase === 'drain').length,
+  };
+  const w = inputs.window.s;
+  const window = windowTotals(records, inputs.window.start_ms, inputs.window.end_ms);
+  const power = inputs.power ?? null;
+  const figures: LevelFigures = {
+    windowS: w,
+    measured,
+    ok,
+    window,
+    goodput: goodput(measured, w, slo),
+    power: power?.valid ? power : null,
+  };
 
   // Latency distributions are over successful measured requests; failures count in error_rate and goodput.
-  const metrics: Record<string, MetricValue> = {};
-  const pick = (f: (r: RequestRecord) => number | null): number[] => {
-    const out: number[] = [];
-    for (const r of ok) {
-      const v = f(r);
-      if (v !== null) out.push(v);
-    }
-    return out;
-  };
-  const itlChunk: number[] = [];
-  const itlToken: number[] = [];
-  for (const r of ok) {
-    for (const g of chunkGapsMs(r.chunkTimesMs)) itlChunk.push(g);
-    const tpc = tokensPerChunk(r.chunkTokens, r.chunkTimesMs.length, r.nOut);
-    for (const g of perTokenGapsMs(r.chunkTimesMs, tpc)) itlToken.push(g);
+  const metrics = {} as Record<MetricKey, MetricValue>;
+  for (const d of DISTRIBUTIONS) describeMs(d.name, d.values(ok), rng.fork(d.name), metrics, resamples);
+  for (const m of SCALARS) metrics[m.key] = { value: m.value(figures), unit: m.unit };
+  if (ctx.cost) Object.assign(metrics, levelCost({ measured }, { metrics }, slo, ctx.cost));
+  else {
+    metrics.cost_usd_per_mtok = { value: null, unit: 'USD/Mtok' };
+    metrics.cost_usd_per_mtok_slo = { value: null, unit: 'USD/Mtok' };
   }
-  describeMs(
-    'ttft',
-    pick((r) => r.ttftMs),
-    rng.fork('ttft'),
-    metrics,
-    resamples,
-  );
-  describeMs(
-    'tpot',
-    pick((r) => r.tpotMs),
-    rng.fork('tpot'),
-    metrics,
-    resamples,
-  );
-  describeMs('itl', itlChunk, rng.fork('itl'), metrics, resamples);
-  describeMs('itl_token', itlToken, rng.fork('itl_token'), metrics, resamples);
-  describeMs(
-    'e2e',
-    pick((r) => r.e2eMs),
-    rng.fork('e2e'),
-    metrics,
-    resamples,
-  );
-  describeMs(
-    'queue_wait',
-    pick((r) => r.queueWaitMs),
-    rng.fork('queue_wait'),
-    metrics,
-    resamples,
-  );
-  describeMs(
-    'server_ttft',
-    pick((r) => r.serverTtftMs),
-    rng.fork('server_ttft'),
-    metrics,
-    resamples,
-  );
 
-  const w = run.windowS;
-  const perS = (x: number): number | null => (w > 0 ? x / w : null);
-  const throughputTokS = perS(run.windowOutputTokens);
-  metrics.throughput_tok_s = { value: throughputTokS, unit: 'tok/s' };
-  metrics.throughput_req_s = { value: perS(ok.length), unit: 'req/s' };
-  metrics.total_tok_s = { value: perS(run.windowOutputTokens + run.windowInputTokens), unit: 'tok/s' };
-  const gp = goodput(measured, w, slo);
-  metrics.goodput_req_s = { value: gp.goodputReqS, unit: 'req/s' };
-  metrics.goodput_tok_s = { value: gp.goodputTokS, unit: 'tok/s' };
-  metrics.slo_attainment = { value: gp.sloAttainment };
-  metrics.error_rate = {
-    value: measured.length > 0 ? (measured.length - ok.length) / measured.length : null,
-  };
-  Object.assign(metrics, promptCacheAndRetries(measured));
-
-  // Power seam: filled when a PowerMeter window is passed in; null (not zero) when not measured.
-  const power = options.power ?? null;
-  const validPower = power?.valid ? power : null;
-  metrics.power_avg_w = { value: validPower ? validPower.powerAvgW : null, unit: 'W' };
-  metrics.energy_j = { value: validPower ? validPower.energyJ : null, unit: 'J' };
-  metrics.joules_per_token = {
-    value:
-      validPower && validPower.energyJ !== null && run.windowOutputTokens > 0
-        ? validPower.energyJ / run.windowOutputTokens
-        : null,
-    unit: 'J/tok',
-  };
-  metrics.cost_usd_per_mtok = { value: null, unit: 'USD/Mtok' };
-
-  const lagSorted = sortedCopy(run.lagMs);
+  const lagSorted = sortedCopy(measured.flatMap((r) => (r.lagMs === null ? [] : [r.lagMs])));
   const lagP99 = lagSorted.length > 0 ? percentileSorted(lagSorted, 99) : null;
   const clientLimited = lagP99 !== null && lagP99 > CLIENT_LIMITED_LAG_MS;
   const thinTail = ok.length < THIN_TAIL_MIN;
   // The SLO is judged on p99s where failures are misses; a level above --max-error-rate is invalid.
-  const errorRate = metrics.error_rate!.value;
-  const valid = errorRate !== null && errorRate <= maxErrorRate && run.failedFast === null;
+  const errorRate = metrics.error_rate.value;
+  const valid = errorRate !== null && errorRate <= maxErrorRate && inputs.failed_fast === null;
   const sloTtftP99 = p99WithMisses(measured, (r) => r.ttftMs);
   const sloTpotP99 = p99WithMisses(measured, (r) => r.tpotMs);
   const holds = valid && levelHoldsSlo(sloTtftP99, sloTpotP99, ok.length, slo);
 
+  const gate = inputs.gate;
   const notes: string[] = [];
-  if (run.failedFast) notes.push(`stopped: ${run.failedFast}`);
+  if (inputs.failed_fast) notes.push(`stopped: ${inputs.failed_fast}`);
+  if (inputs.aborted && ctx.resamples === undefined)
+    notes.push(`aborted: 95% CIs from ${ABORTED_RESAMPLES} bootstrap resamples, not 1000`);
   if (errorRate !== null && errorRate > maxErrorRate)
     notes.push(
       `invalid: error rate ${(errorRate * 100).toFixed(1)}% > --max-error-rate ${(maxErrorRate * 100).toFixed(1)}%; the level cannot hold the SLO`,
     );
-  if (run.rateNote) notes.push(run.rateNote);
-  if (!run.gate.converged) {
-    const covOk = run.gate.cov !== null && run.gate.cov < run.gate.cov_threshold;
-    const a = run.autoRate;
-    const last = a?.steps[a.steps.length - 1];
-    if (a && !a.converged && covOk) {
-      notes.push(
-        `not converged: rate auto: mean in-flight ${last ? last.mean_in_flight.toFixed(1) : 'n/a'} not within ${a.tolerance * 100}% of ${a.target_in_flight} after ${run.gate.duration_s.toFixed(1)} s gate timeout`,
-      );
-    } else {
-      notes.push(
-        `not converged: ${run.gate.metric} CoV ${run.gate.cov === null ? 'n/a' : run.gate.cov.toFixed(3)} >= ${run.gate.cov_threshold} after ${run.gate.duration_s.toFixed(1)} s gate timeout${a && !a.converged ? ' (and the auto rate had not settled)' : ''}`,
-      );
-    }
-  }
+  if (inputs.rate_note) notes.push(inputs.rate_note);
+  if (!gate.converged) notes.push(notConvergedNote(gate, inputs.auto_rate));
   if (thinTail) {
     notes.push(
       `thin tail: p99 rests on ${ok.length} successful requests (needs >= ${THIN_TAIL_MIN}; MLPerf's early stopping needs 459 with no miss for p99 at 99% confidence)`,
@@ -322,7 +352,9 @@ export function levelDocument(
   }
   if (clientLimited)
     notes.push(`client limited: scheduling lag p99 ${lagP99!.toFixed(2)} ms > ${CLIENT_LIMITED_LAG_MS} ms`);
-  if (run.drainTimedOut) notes.push('drain timeout: unfinished measured requests counted as timeout');
+  if (inputs.drain_timed_out) notes.push('drain timeout: unfinished measured requests counted as timeout');
+  if (power !== null && !power.valid)
+    notes.push(`power invalid (${power.source}): ${power.invalidReason ?? 'unknown'}`);
   const cacheShare = metrics.prompt_cache_share?.value ?? null;
   if (cacheShare !== null && cacheShare > 0)
     notes.push(
@@ -333,41 +365,45 @@ export function levelDocument(
     notes.push(
       `keep-alive: ${retried} request(s) sent again on a fresh connection (the server had closed the reused one)`,
     );
-  if (power !== null && !power.valid)
-    notes.push(`power invalid (${power.source}): ${power.invalidReason ?? 'unknown'}`);
-
   const retryAfter = retryAfterSummary(measured);
   if (retryAfter.count > 0)
     notes.push(
       `server pushed back: ${retryAfter.count} measured request(s) answered with Retry-After (max ${retryAfter.max_s} s)`,
     );
   const sources = new Set(ok.map((r) => r.nOutSource));
+  const nOutSource = sources.size === 0 ? 'none' : [...sources].sort().join('+');
+  // MLX, TRT-LLM (strict fields) and hosted APIs cannot force the requested output length.
+  if (!ctx.outputLengthEnforced)
+    notes.push(
+      `output length not enforced: ${ctx.engineName} cannot force the requested length (no ignore_eos/min_tokens); n_out from ${nOutSource}`,
+    );
+
+  const perS = (x: number): number | null => (w > 0 ? x / w : null);
+  const rateNum = inputs.rate_req_s === 'inf' ? Number.POSITIVE_INFINITY : inputs.rate_req_s;
   return {
-    index: run.levelIndex,
-    concurrency: run.concurrency,
-    rate_req_s: run.rateReqS === Number.POSITIVE_INFINITY ? 'inf' : run.rateReqS,
-    rate_mode: run.rateMode,
-    converged: run.gate.converged,
+    index: inputs.index,
+    concurrency: inputs.concurrency,
+    rate_req_s: inputs.rate_req_s,
+    rate_mode: inputs.rate_mode,
+    converged: gate.converged,
     window_s: w,
-    requests: {
-      measured: measured.length,
-      ok: ok.length,
-      errors,
-      unmeasured: run.unmeasured,
-      retry_after: retryAfter,
-    },
+    requests: { measured: measured.length, ok: ok.length, errors, unmeasured, retry_after: retryAfter },
     metrics,
-    gate: run.gate,
-    warmup: { runs: run.warmup.runs, requests: run.warmup.requests, mean_e2e_ms: run.warmup.meanE2eMs },
+    gate,
+    warmup: {
+      runs: inputs.warmup.runs,
+      requests: records.filter((r) => r.phase === 'warmup').length,
+      mean_e2e_ms: inputs.warmup.mean_e2e_ms,
+    },
     driver: {
-      offered_rate_req_s: run.rateReqS === Number.POSITIVE_INFINITY ? 'inf' : run.rateReqS,
-      scheduled_rate_req_s: perS(run.windowScheduled),
-      achieved_rate_req_s: perS(run.windowDispatched),
-      mean_in_flight: run.meanInFlight,
-      max_in_flight: run.maxInFlight,
-      cap_in_flight: run.capInFlight,
-      at_cap_share: run.atCapShare,
-      auto_rate: run.autoRate,
+      offered_rate_req_s: inputs.rate_req_s,
+      scheduled_rate_req_s: perS(measured.length),
+      achieved_rate_req_s: perS(window.sent),
+      mean_in_flight: inputs.in_flight.mean,
+      max_in_flight: inputs.in_flight.max,
+      cap_in_flight: inputs.in_flight.cap,
+      at_cap_share: inputs.in_flight.at_cap_share,
+      auto_rate: inputs.auto_rate,
       lag_p50_ms: lagSorted.length > 0 ? percentileSorted(lagSorted, 50) : null,
       lag_p99_ms: lagP99,
       lag_max_ms: lagSorted.length > 0 ? lagSorted[lagSorted.length - 1]! : null,
@@ -376,47 +412,37 @@ export function levelDocument(
     slo: {
       id: slo.id,
       holds,
-      meeting: gp.meeting,
+      meeting: figures.goodput.meeting,
       ttft_p99_ms: infJson(sloTtftP99),
       tpot_p99_ms: infJson(sloTpotP99),
     },
     valid,
     flags: {
-      converged: run.gate.converged,
+      converged: gate.converged,
       error_rate_exceeded: errorRate !== null && errorRate > maxErrorRate,
       thin_tail: thinTail,
       client_limited: clientLimited,
-      drain_timed_out: run.drainTimedOut,
-      aborted: run.aborted,
-      n_out_source: sources.size === 0 ? 'none' : [...sources].sort().join('+'),
+      drain_timed_out: inputs.drain_timed_out,
+      aborted: inputs.aborted,
+      n_out_source: nOutSource,
     },
     errors_sample: measured
       .filter((r) => r.status !== 'ok')
       .slice(0, 20)
       .map((r) => ({ seq: r.seq, status: r.status, error: r.error })),
     notes,
+    ...(inputs.search_probe !== null
+      ? { search: { probe: inputs.search_probe, rate_req_s: rateNum, holds } }
+      : {}),
+    window_epoch_ms: inputs.window.epoch_ms,
+    inputs,
   };
 }
 
-/**
- * SPEC §4, §5: the share of prompt tokens the engine served from its cache (null when it never says), and
- * how many measured requests were sent again after a stale keep-alive connection.
- */
-export function promptCacheAndRetries(measured: readonly RequestRecord[]): Record<string, MetricValue> {
-  let cached = 0;
-  let prompt = 0;
-  let reported = 0;
-  let retries = 0;
-  for (const r of measured) {
-    retries += r.retries ?? 0;
-    if (r.cachedPromptTokens === null || r.cachedPromptTokens === undefined) continue;
-    reported++;
-    cached += r.cachedPromptTokens;
-    prompt += r.nIn;
-  }
-  return {
-    prompt_cache_share: { value: reported > 0 && prompt > 0 ? cached / prompt : null },
-    cached_prompt_tokens: { value: reported > 0 ? cached : null, unit: 'tok' },
-    keepalive_retries: { value: retries },
-  };
+function notConvergedNote(gate: GateRecord, a: AutoRateRecord | null): string {
+  const covOk = gate.cov !== null && gate.cov < gate.cov_threshold;
+  const last = a?.steps[a.steps.length - 1];
+  if (a && !a.converged && covOk)
+    return `not converged: rate auto: mean in-flight ${last ? last.mean_in_flight.toFixed(1) : 'n/a'} not within ${a.tolerance * 100}% of ${a.target_in_flight} after ${gate.duration_s.toFixed(1)} s gate timeout`;
+  return `not converged: ${gate.metric} CoV ${gate.cov === null ? 'n/a' : gate.cov.toFixed(3)} >= ${gate.cov_threshold} after ${gate.duration_s.toFixed(1)} s gate timeout${a && !a.converged ? ' (and the auto rate had not settled)' : ''}`;
 }

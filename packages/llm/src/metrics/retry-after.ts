@@ -11,7 +11,9 @@ export interface RetryAfterSummary {
 }
 
 /** Summarises the Retry-After of measured requests (SPEC §14: 429s get a recorded status, no lost data). */
-export function retryAfterSummary(measured: readonly RequestRecord[]): RetryAfterSummary {
+export function retryAfterSummary(
+  measured: readonly Pick<RequestRecord, 'retryAfterS' | 'httpStatus'>[],
+): RetryAfterSummary {
   let count = 0;
   let sum = 0;
   let max: number | null = null;

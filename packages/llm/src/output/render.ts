@@ -3,6 +3,7 @@ import { modelShortName } from '../models/catalogue.js';
 import { servingLabel } from '../models/launch-plan.js';
 import type { RunDocument } from 'inferencebench';
 import type { LevelDocument, MetricValue } from '../metrics/level-metrics.js';
+import { type MetricKey, metricKey } from '../metrics/registry.js';
 import type { GoodputAtSlo } from '../slo/goodput.js';
 
 /** The run summary stored with `ctx.writer.setSummary` (SPEC §12 `summary`, plus extra fields). */
@@ -26,16 +27,17 @@ export interface LlmSummary {
 export const STATISTICS_NOTE =
   'percentiles: linear interpolation between order statistics (numpy default); CIs: 95% percentile bootstrap, 1000 resamples, seeded from --seed';
 
-const HEADLINE = [
-  'ttft_p50_ms',
-  'ttft_p99_ms',
-  'tpot_p50_ms',
-  'tpot_p99_ms',
-  'itl_p50_ms',
-  'e2e_p50_ms',
+/** The Metrics block's rows, named through the registry (a key that is not declared does not compile). */
+const HEADLINE: MetricKey[] = [
+  metricKey('ttft', 'p50'),
+  metricKey('ttft', 'p99'),
+  metricKey('tpot', 'p50'),
+  metricKey('tpot', 'p99'),
+  metricKey('itl', 'p50'),
+  metricKey('e2e', 'p50'),
   'throughput_tok_s',
   'throughput_req_s',
-] as const;
+];
 
 /** A number with sensible precision for a terminal. */
 export function fmt(x: number | null | undefined, digits?: number): string {
@@ -176,7 +178,8 @@ function levelFlags(l: LevelDocument): string {
 const failedCount = (l: LevelDocument): number =>
   Object.values(l.requests.errors).reduce((a, b) => a + (b ?? 0), 0);
 
-const value = (l: LevelDocument, key: string, digits?: number): string => fmt(l.metrics[key]?.value, digits);
+const value = (l: LevelDocument, key: MetricKey, digits?: number): string =>
+  fmt(l.metrics[key]?.value, digits);
 
 /**
  * The per-level tables of a sweep: the load each level ran at and its verdict, then its latencies (mean,

@@ -52,7 +52,8 @@ const BAD = '#c62828';
 
 const levelsOf = (doc: RunDocument): LevelDocument[] =>
   (doc.levels as LevelDocument[]).filter((l) => l !== null && typeof l === 'object');
-const metric = (l: LevelDocument, key: string): MetricValue | undefined => l.metrics?.[key];
+const metric = (l: LevelDocument, key: string): MetricValue | undefined =>
+  (l.metrics as Record<string, MetricValue> | undefined)?.[key];
 const val = (l: LevelDocument, key: string): number | null => {
   const v = metric(l, key)?.value;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CommandIo } from '../../plugin/types.js';
+import type { CommandIo, Plugin } from '../../plugin/types.js';
 import { resolveStorePath } from '../../store/paths.js';
 import { openStore, type RunStore } from '../../store/run-store.js';
 import { checkOutputPath, checkStorePath } from '../path-checks.js';
@@ -57,20 +57,26 @@ export async function runsShow(
 ): Promise<number> {
   return withStore(opts.store, async (store) => {
     const runId = await store.resolveRunId(id);
-    if (opts.format === 'json') {
-      io.stdout(`${toJson(await store.getRunDocument(runId, { records: true }), 2)}\n`);
-      return 0;
-    }
-    const doc = await store.getRunDocument(runId);
-    let text: string | undefined;
+    const stored = await store.getRunDocument(runId);
+    let plugin: Plugin | null = null;
     try {
       const { loadPlugin, pluginModulePaths } = await import('../../plugin/loader.js');
-      const plugin = await loadPlugin(doc.plugin, { modules: pluginModulePaths(undefined) });
-      text = plugin.render?.(doc);
+      plugin = await loadPlugin(stored.plugin, { modules: pluginModulePaths(undefined) });
     } catch {
-      // The plugin may be gone or changed since the run: the generic rendering still shows everything.
+      // The plugin may be gone or changed since the run: the stored document still shows everything.
     }
-    io.stdout(text ?? renderGeneric(doc));
+    // The plugin recomputes its results from the stored records, where it can (one pure function).
+    const withRecords =
+      opts.format === 'json' || plugin?.rebuild
+        ? await store.getRunDocument(runId, { records: true })
+        : stored;
+    const doc = plugin?.rebuild ? await plugin.rebuild(withRecords) : withRecords;
+    if (opts.format === 'json') {
+      io.stdout(`${toJson(doc, 2)}\n`);
+      return 0;
+    }
+    const { requests: _r, samples: _s, ...view } = doc;
+    io.stdout(plugin?.render?.(view) ?? renderGeneric(view));
     return 0;
   });
 }
