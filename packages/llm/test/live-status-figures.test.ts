@@ -22,7 +22,7 @@ function recordingProgress(): { progress: Progress; seen: LiveStatus[] } {
 it('live status: per-level ok/failed, rolling TTFT/TPOT p50, recent tok/s and a whole-run ETA', () => {
   let now = 0;
   const { progress, seen } = recordingProgress();
-  const live = createLiveStatus({ concurrency: [1, 4, 16], duration: 30 }, progress, () => now);
+  const live = createLiveStatus({ concurrency: [1, 4, 16], durationS: 30 }, progress, () => now);
   live.level(0, 1);
   // Before any level has ended: 3 levels of the window plus a third.
   expect(seen.at(-1)).toMatchObject({
@@ -57,7 +57,7 @@ it('live status: per-level ok/failed, rolling TTFT/TPOT p50, recent tok/s and a 
   // Two levels left at the 40 s the first one took.
   expect(seen.at(-1)).toMatchObject({ level: 'level 2/3 c=4', completed: 0, runEtaS: 80 });
   const search = recordingProgress();
-  createLiveStatus({ concurrency: [8], duration: 30, search: 'goodput' }, search.progress, () => 0).level(
+  createLiveStatus({ concurrency: [8], durationS: 30, search: 'goodput' }, search.progress, () => 0).level(
     0,
     8,
   );

@@ -40,7 +40,7 @@ const WORKLOAD_KEYS = [
   'lengthDist',
   'api',
   'rate',
-  'duration',
+  'durationS',
   'sloTemplate',
 ];
 
