@@ -3,7 +3,7 @@
 // have no errors on the unpatched server (stale keep-alive connections are retried, SPEC §5), every output
 // as long as asked, TTFT and TPOT p50 within 10% of the server's own timings for the same requests, the
 // output tokens equal to the server's tokens_predicted_total delta, and the cached-token share reported.
-import { afterAll, beforeAll, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runBench, runIdOf } from './e2e-helpers.js';
 import { checkRealRun, realRunArgs } from './fixtures/llama/check-run.js';
 import {

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BenchError } from 'inferencebench';
 import type { LlmPlan } from '../options.js';
 import type { EngineHandle } from '../types.js';
@@ -9,6 +9,7 @@ import { abortable, abortableSleep } from '../abortable.js';
 import { probe } from './http.js';
 import { type EngineProcess, freePort, logTail, spawnEngine } from './process.js';
 import { decideLaunch, type LaunchDecision } from '../models/launch-plan.js';
+import { reapOrphans, recordEngine } from './orphans.js';
 import { findTunedConfig } from './tuned.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -105,6 +106,14 @@ export async function launchEngine(
   for (const note of cmd.notes) ctx.log.info(note);
   if (modelInfo) ctx.log.info(`model ${plan.model}: ${JSON.stringify(modelInfo)}`);
 
+  // Engines a killed benchmark left behind (its watchdog killed too), stopped only when provably ours.
+  // `<store dir>/runs/<id>` -> `<store dir>/engines` (shared by every run of the store).
+  const recordsDir =
+    basename(dirname(ctx.runDir)) === 'runs'
+      ? join(ctx.runDir, '..', '..', 'engines')
+      : join(ctx.runDir, 'engines');
+  for (const pgid of await reapOrphans(recordsDir))
+    ctx.progress.warn(`stopped engine process group ${pgid} left behind by an earlier run`);
   let proc: EngineProcess;
   try {
     proc = await spawnEngine(argv, logPath);
@@ -120,6 +129,7 @@ export async function launchEngine(
   }
 
   let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const forget = recordEngine(recordsDir, proc.pid);
   void proc.exited.then((e) => {
     exitInfo = e;
   });
@@ -180,6 +190,7 @@ export async function launchEngine(
       `${adapter.name} ready after ${((performance.now() - startedMs) / 1000).toFixed(1)} s at ${origin}`,
     );
     return runningHandle(adapter, proc, origin, {
+      forget,
       modelInfo,
       version,
       dcgmUrl,
@@ -190,6 +201,7 @@ export async function launchEngine(
   } catch (err) {
     ctx.progress.done();
     await proc.stop(Math.min(graceMs, 5000));
+    forget();
     throw err;
   }
 }
@@ -199,6 +211,7 @@ function runningHandle(
   proc: EngineProcess,
   origin: string,
   o: {
+    forget: () => void;
     modelInfo: Record<string, unknown> | null;
     version: string | null;
     dcgmUrl: string | null;
@@ -255,6 +268,7 @@ function runningHandle(
       stopped = true;
       clearInterval(monitor);
       await proc.stop(o.graceMs);
+      o.forget();
     },
   };
 }
