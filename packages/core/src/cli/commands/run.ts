@@ -101,16 +101,14 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const launchSet = plugin.launchSet?.(plan, Number(values.seed ?? plan.seed ?? 42)) ?? null;
   if (launchSet) {
     const { runLaunchSet } = await import('../launch-set.js');
-    return runLaunchSet(launchSet, values, io, (p, v, runIo, onRunId) =>
-      runResolvedPlan(plugin, p, decls, v, runIo, onRunId),
-    );
+    return runLaunchSet(launchSet, values, io, (p, v, runIo) => runResolvedPlan(plugin, p, decls, v, runIo));
   }
   return runResolvedPlan(plugin, plan, decls, values, io);
 }
 
 /**
  * Run one resolved, validated plan: record the run, run the plugin with signals wired to its AbortSignal,
- * store the outcome and print the result. `onRunId` hears the run id as soon as it exists.
+ * store the outcome and print the result.
  */
 export async function runResolvedPlan(
   plugin: Plugin,
@@ -118,7 +116,6 @@ export async function runResolvedPlan(
   decls: OptionDecl[],
   values: Record<string, unknown>,
   io: CommandIo,
-  onRunId?: (runId: string) => void,
 ): Promise<number> {
   const seed = Number(values.seed ?? plan.seed ?? 42);
   const quiet = Boolean(values.quiet);
@@ -147,7 +144,6 @@ export async function runResolvedPlan(
       pid: process.pid,
       host: hostname(),
     });
-    onRunId?.(runId);
     const writer = store.writer(runId);
     if (!quiet) io.stderr(`run: ${runId}\nplan: ${toJson(printed)}\n`);
 
