@@ -176,22 +176,6 @@ export interface RunOutcome {
   error?: string;
 }
 
-export interface Plugin<Plan = Record<string, unknown>> {
-  id: string;
-  description: string;
-  options: OptionDecl[];
-  /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
-  validate?(plan: Plan): Plan | undefined;
-  run(ctx: RunContext<Plan>): Promise<RunOutcome>;
-  /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
-  render?(doc: RunDocument): string;
-  /**
-   * Split a validated plan into a launch set (SPEC §10: several engines or configs, or repeated launches),
-   * or return null for one ordinary run. Throws BenchError for a set that cannot make a valid comparison.
-   */
-  launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
-}
-
 /** One run of a launch set: its own plan and seed, hence its own fresh engine process. */
 export interface LaunchSpec<Plan = Record<string, unknown>> {
   /** Which side of the comparison it belongs to (`vllm`, `quant=fp8`). */
@@ -206,6 +190,22 @@ export interface LaunchSpec<Plan = Record<string, unknown>> {
 export interface LaunchSet<Plan = Record<string, unknown>> {
   sides: string[];
   launches: LaunchSpec<Plan>[];
+}
+
+export interface Plugin<Plan = Record<string, unknown>> {
+  id: string;
+  description: string;
+  options: OptionDecl[];
+  /** Cross-option checks after each option's schema passed; throw BenchError('BENCH_ERR_BAD_OPTION'). */
+  validate?(plan: Plan): Plan | undefined;
+  /**
+   * Split a validated plan into a launch set (SPEC §10: several engines or configs, or repeated launches),
+   * or return null for one ordinary run. Throws BenchError for a set that cannot make a valid comparison.
+   */
+  launchSet?(plan: Plan, seed: number): LaunchSet<Plan> | null;
+  run(ctx: RunContext<Plan>): Promise<RunOutcome>;
+  /** Render a stored run as the terminal table (used after a run and by `bench runs show`). */
+  render?(doc: RunDocument): string;
 }
 
 /** Identity function that exists for types. */
