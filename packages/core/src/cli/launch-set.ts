@@ -12,7 +12,6 @@ export type RunOnePlan = (
   plan: Record<string, unknown>,
   values: Record<string, unknown>,
   io: CommandIo,
-  onRunId: (runId: string) => void,
 ) => Promise<number>;
 
 /** One launch of the set as it went. */
@@ -73,9 +72,7 @@ export async function runLaunchSet(
       launch: { side: spec.side, index: spec.launch, of: perSide.get(spec.side), order: i + 1 },
     };
     try {
-      await runOne(plan, { ...values, seed: spec.seed, output: undefined }, runIo, (id) => {
-        outcome.run_id = id;
-      });
+      await runOne(plan, { ...values, seed: spec.seed, output: undefined }, runIo);
     } catch (err) {
       outcome.error = err instanceof Error ? err.message : String(err);
       if (isBenchError(err) && err.code === 'BENCH_ERR_GATE') {
@@ -84,6 +81,8 @@ export async function runLaunchSet(
       }
       stopped = err;
       break;
+    } finally {
+      outcome.run_id = await launchRunId(values.store as string | undefined, groupId, i + 1);
     }
   }
 
@@ -128,6 +127,25 @@ interface GroupDocument {
   sides: { label: string; runs: string[] }[];
   launches: LaunchOutcome[];
   runs: GroupRun[];
+}
+
+/** The run of launch `order` of the group, found by the group id and launch it has in its stored plan. */
+async function launchRunId(
+  storeOption: string | undefined,
+  groupId: string,
+  order: number,
+): Promise<string | null> {
+  const store = await openStore(await resolveStorePath(storeOption));
+  try {
+    // The newest runs first: the launch was just recorded (other processes may have recorded theirs since).
+    for (const r of await store.listRuns(1000)) {
+      const launch = r.plan.launch as { order?: number } | undefined;
+      if (r.plan.group_id === groupId && launch?.order === order) return r.run_id;
+    }
+    return null;
+  } finally {
+    await store.close();
+  }
 }
 
 async function groupDocument(

@@ -156,9 +156,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const launchSet = plugin.launchSet?.(plan, Number(values.seed ?? plan.seed ?? 42)) ?? null;
   if (launchSet) {
     const { runLaunchSet } = await import('../launch-set.js');
-    return runLaunchSet(launchSet, values, io, (p, v, runIo, onRunId) =>
-      runResolvedPlan(plugin, p, decls, v, runIo, onRunId),
-    );
+    return runLaunchSet(launchSet, values, io, (p, v, runIo) => runResolvedPlan(plugin, p, decls, v, runIo));
   }
   return runResolvedPlan(plugin, plan, decls, values, io);
 }
