@@ -417,6 +417,7 @@ function scanMembersFrom(
         childRole = b[i] === 91 ? CHOICES : ANY;
         // A duplicate "choices" replaces everything an earlier one said, as in JSON.parse.
         deltaIsObject = false;
+        finishSeen = false;
         contentStart = contentEnd = reasoningStart = reasoningEnd = textStart = textEnd = -1;
         if (choicesValueAt < 0) {
           choicesKeyStart = keyStart;
@@ -558,7 +559,8 @@ export function interpretEvent(
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
-  if (usePrefix || (choicesValueAt >= 0 && buf[choicesValueAt] === 91)) acc.sawChoices = true;
+  const choicesAt = usePrefix ? start + acc.prefixLen : choicesValueAt;
+  if (choicesAt >= 0 && buf[choicesAt] === 91) acc.sawChoices = true;
   if (finishSeen) acc.finished = true;
   // The skipped prefix's fingerprint counts unless a later key in this chunk replaces it (JSON.parse: last wins).
   if (usePrefix && acc.prefixFp !== null && !fpKeySeen) acc.systemFingerprint = acc.prefixFp;
