@@ -27,7 +27,7 @@ afterAll(() => {
 });
 
 describe('probe against an endless body', () => {
-  it('returns the first MiB at once and stops reading', async () => {
+  it('returns the first MAX_PROBE_BODY_BYTES at once and stops reading', async () => {
     const t0 = performance.now();
     const r = await probe(`${base}/v1/models`, { timeoutMs: 20_000 });
     expect(r.status).toBe(200);

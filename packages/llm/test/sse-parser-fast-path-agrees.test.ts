@@ -90,6 +90,8 @@ function snapshot(acc: StreamAccumulator) {
     done: acc.done,
     error: acc.error,
     text: acc.text,
+    sawChoices: acc.sawChoices,
+    finished: acc.finished,
   };
 }
 

@@ -478,6 +478,7 @@ function scanMembersFrom(
         childRole = b[i] === 91 ? CHOICES : ANY;
         // A duplicate "choices" replaces everything an earlier one said, as in JSON.parse.
         st.deltaIsObject = false;
+        st.finishSeen = false;
         st.contentStart =
           st.contentEnd =
           st.reasoningStart =
@@ -662,7 +663,8 @@ function scanAndInterpret(
     interpretEventFull(acc, kind, buf, start, end, arrivalMs);
     return;
   }
-  if (usePrefix || (st.choicesValueAt >= 0 && buf[st.choicesValueAt] === 91)) acc.sawChoices = true;
+  const choicesAt = usePrefix ? start + acc.prefixLen : st.choicesValueAt;
+  if (choicesAt >= 0 && buf[choicesAt] === 91) acc.sawChoices = true;
   if (st.finishSeen) acc.finished = true;
   // The skipped prefix's fingerprint counts unless a later key in this chunk replaces it (JSON.parse: last wins).
   const prefixSetsFp = usePrefix && acc.prefixFp !== null && !st.fpKeySeen;

@@ -40,8 +40,8 @@ export async function probe(
   }
 }
 
-/** Bytes of a probe's body kept: health, models and version answers are small; an endless one is not. */
-export const MAX_PROBE_BODY_BYTES = 1 << 20;
+/** Bytes of a probe's body kept: health, models, version and /metrics answers are far smaller; an endless one is not. */
+export const MAX_PROBE_BODY_BYTES = 4 << 20;
 
 /** The body as text, at most MAX_PROBE_BODY_BYTES of it: the rest is not read (the stream is cancelled). */
 async function boundedText(res: Response): Promise<string> {
