@@ -269,7 +269,8 @@ export const LLM_OPTIONS = {
   }),
   workers: opt({
     flag: '--workers <n>',
-    description: 'client worker threads sharing the one seeded schedule (arrival k goes to thread k mod n), 1-64',
+    description:
+      'client worker threads sharing the one seeded schedule (arrival k goes to thread k mod n), 1-64',
     schema: positiveInt.max(64),
     default: 1,
     group: 'Load',

@@ -156,7 +156,9 @@ export async function loadRun(store: RunStore, runId: string): Promise<LaunchRun
   const rows = await store.requests(runId);
   const byLevel = new Map<number, typeof rows>();
   for (const r of rows) {
-    if ((r.data as { phase?: string } | null)?.phase !== 'measured') continue;
+    // The phase is a column of its own (older stores kept it in `data`).
+    const phase = r.phase ?? (r.data as { phase?: string } | null)?.phase;
+    if (phase !== 'measured') continue;
     if (!byLevel.has(r.level)) byLevel.set(r.level, []);
     byLevel.get(r.level)!.push(r);
   }
