@@ -341,7 +341,7 @@ async function runLlmInference(ctx: RunContext<LlmPlan>, deps: LlmPluginDeps): P
       void meterStart.then((m) => m?.stop()).catch(() => {});
       throw err;
     });
-    await probeRequest(client, plan, dataset.items[0]!, ctx);
+    await probeRequest(client, plan, dataset.items[0]!, ctx, counters);
     let powerSamplesWritten = 0;
     const writePowerSamples = (): void => {
       const all = meter?.samples?.() ?? [];
@@ -552,6 +552,12 @@ class CounterCheck {
     this.last = s.value;
   }
 
+  /** The probe request before the first level: not a record, but its tokens are the engine's too. */
+  probe(nOut: number | null): void {
+    if (nOut === null) this.unknown++;
+    else this.clientTokens += nOut;
+  }
+
   record(r: RequestRecordInput): void {
     const n = r.fields?.n_out;
     if (typeof n === 'number') this.clientTokens += n;
@@ -621,17 +627,22 @@ async function probeRequest(
   plan: LlmPlan,
   item: PromptItem,
   ctx: RunContext<LlmPlan>,
+  counters?: CounterCheck,
 ): Promise<void> {
   const probe = { ...item, outputTokens: Math.min(item.outputTokens, PROBE_OUTPUT_TOKENS) };
   const res = await client.send(
     { item: probe, api: plan.api, model: plan.model },
     { signal: ctx.signal, timeoutMs: plan.requestTimeoutS * 1000 },
   );
+  // The engine's generation counter sees the probe too (issue 11's counter check).
+  counters?.probe(res.usageCompletionTokens ?? null);
   await ctx.writer.mergeEnvironment({
     probe: {
       status: res.status,
       http_status: res.httpStatus,
       error: res.error ? firstLine(res.error) : null,
+      // Its output tokens (usage), counted against the engine's generation counter with the records'.
+      output_tokens: res.usageCompletionTokens ?? null,
     },
   });
   if (res.status === 'ok' || ctx.signal.aborted) return;

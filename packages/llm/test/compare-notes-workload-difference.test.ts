@@ -9,7 +9,7 @@ describe('bench compare of runs that served different loads', () => {
   afterAll(() => home.cleanup());
 
   it('compares them but says which workload options differ', async () => {
-    const short = ['--duration', '0.5', '--format', 'json'];
+    const short = ['--duration', '1', '--format', 'json'];
     const a = await benchWithFakes(compareRunArgs('vllm', short), home.dir);
     const b = await benchWithFakes(compareRunArgs('vllm', [...short, '--output-len', '12']), home.dir);
     assertExit(a);

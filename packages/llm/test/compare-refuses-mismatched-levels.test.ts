@@ -9,7 +9,7 @@ describe('bench compare on runs whose levels differ', () => {
   afterAll(() => home.cleanup());
 
   it('refuses and says which run has which levels', async () => {
-    const short = ['--duration', '0.5', '--format', 'json'];
+    const short = ['--duration', '1', '--format', 'json'];
     const one = await benchWithFakes(compareRunArgs('vllm', short), home.dir);
     const two = await benchWithFakes(compareRunArgs('vllm', [...short, '--concurrency', '1,2']), home.dir);
     assertExit(one);

@@ -15,7 +15,7 @@ describe('bench run --engine vllm --vary quant=fp8,bf16 --launches 1', () => {
         '--launches',
         '1',
         '--duration',
-        '0.5',
+        '1',
         '--format',
         'json',
       ]),
