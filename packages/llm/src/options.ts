@@ -391,6 +391,23 @@ export const LLM_OPTIONS = {
     schema: z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1)]).optional(),
     group: 'Comparison',
   }),
+  // A launch set on Kubernetes (docs/scale.md): one pod per launch, all under the Job's group id.
+  launchGroup: opt({
+    flag: '--launch-group <id>',
+    description:
+      'run one launch of the set under this group id (the pods of `--kubernetes` set it to the Job name)',
+    schema: z
+      .string()
+      .regex(/^[-._a-zA-Z0-9]{1,100}$/)
+      .optional(),
+    group: 'Comparison',
+  }),
+  launchIndex: opt({
+    flag: '--launch-index <i>',
+    description: 'with --launch-group: which launch, 0-based in launch order (default $JOB_COMPLETION_INDEX)',
+    schema: z.coerce.number().int().min(0).optional(),
+    group: 'Comparison',
+  }),
 } as const;
 
 export const llmOptions: OptionDecl[] = Object.entries(LLM_OPTIONS).map(([key, spec]) => ({

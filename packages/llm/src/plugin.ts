@@ -141,7 +141,13 @@ function kubernetesPods(plan: LlmPlan, job: { name: string }) {
     })?.config.tp ??
     1;
   const gpus = plan.endpoint || plan.engine === 'sim' ? 0 : tp;
-  if (plan.shards <= 1) return { pods: 1, gpus };
+  if (plan.shards <= 1) {
+    // A launch set (engines x configs x launches): one pod per launch, every pod under the Job's group id.
+    const set = planLaunches({ ...plan, launchGroup: undefined }, plan.seed);
+    if (set)
+      return { pods: set.launches.length, gpus, plan: { launchGroup: job.name, launchIndex: undefined } };
+    return { pods: 1, gpus };
+  }
   return {
     pods: plan.shards,
     gpus,

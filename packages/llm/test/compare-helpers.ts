@@ -66,8 +66,9 @@ export function benchWithFakes(
   home: string,
   tpotMs: { vllm?: number; sglang?: number } = {},
   timeoutMs = 120_000,
+  env: Record<string, string> = {},
 ): Promise<E2eResult> {
-  return runBench(args, home, { env: compareEnv(home, tpotMs), timeoutMs });
+  return runBench(args, home, { env: { ...compareEnv(home, tpotMs), ...env }, timeoutMs });
 }
 
 /** Each launch the fakes saw, in order: which engine, and its argv. */

@@ -37,14 +37,16 @@ export async function runLaunchSet(
   io: CommandIo,
   runOne: RunOnePlan,
 ): Promise<number> {
-  const groupId = ulid();
+  const groupId = set.groupId ?? ulid();
   const json = values.format === 'json';
   const quiet = Boolean(values.quiet);
   const perSide = new Map<string, number>();
   for (const l of set.launches) perSide.set(l.side, (perSide.get(l.side) ?? 0) + 1);
   if (!quiet)
     io.stderr(
-      `launch set ${groupId}: ${set.launches.length} launches, in order ${set.launches.map((l) => l.side).join(' ')}\n`,
+      set.only === undefined
+        ? `launch set ${groupId}: ${set.launches.length} launches, in order ${set.launches.map((l) => l.side).join(' ')}\n`
+        : `launch set ${groupId}: launch ${set.only + 1} of ${set.launches.length} (this pod's; the others run in theirs)\n`,
     );
   const outcomes: LaunchOutcome[] = [];
   let stopped: unknown;
@@ -52,6 +54,8 @@ export async function runLaunchSet(
   // JSON mode prints one document for the whole set, so the runs' own documents stay off stdout.
   const runIo: CommandIo = json ? { stdout: () => {}, stderr: io.stderr } : io;
   for (const [i, spec] of set.launches.entries()) {
+    // One pod of a launch set on Kubernetes runs its own launch; the others run in the other pods.
+    if (set.only !== undefined && i !== set.only) continue;
     const outcome: LaunchOutcome = {
       order: i + 1,
       side: spec.side,

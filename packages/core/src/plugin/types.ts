@@ -261,6 +261,10 @@ export interface LaunchSpec<Plan = Record<string, unknown>> {
 export interface LaunchSet<Plan = Record<string, unknown>> {
   sides: string[];
   launches: LaunchSpec<Plan>[];
+  /** The group id, when it is fixed beforehand (the pods of one Indexed Job share the Job's name). */
+  groupId?: string;
+  /** Run only this launch (0-based, in launch order): one pod of an Indexed Job, `$JOB_COMPLETION_INDEX`. */
+  only?: number;
 }
 
 /** What a report reads from the run store (the SQLite store and the async one both fit). */

@@ -59,7 +59,21 @@ export function planLaunches(plan: LlmPlan, seed: number): LaunchSet<LlmPlan> | 
         seed: seed + k - 1,
         plan: { ...base, ...side.patch, launches } as LlmPlan,
       });
-  return { sides: sides.map((s) => s.label), launches: out };
+  if (plan.launchGroup === undefined) return { sides: sides.map((s) => s.label), launches: out };
+  // One pod of the set's Indexed Job: its launch, under the group id every pod shares.
+  const fromEnv = process.env.JOB_COMPLETION_INDEX;
+  const only =
+    plan.launchIndex ?? (fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : undefined);
+  if (only === undefined || only >= out.length) {
+    throw new BenchError(
+      'BENCH_ERR_BAD_OPTION',
+      only === undefined
+        ? '--launch-group needs --launch-index or $JOB_COMPLETION_INDEX (which launch this process runs)'
+        : `--launch-index ${only} is out of range: the set has ${out.length} launches (0..${out.length - 1})`,
+      { hint: 'the pods of `bench run ... --kubernetes` get both; run by hand, give --launch-index 0..N-1' },
+    );
+  }
+  return { sides: sides.map((s) => s.label), launches: out, groupId: plan.launchGroup, only };
 }
 
 /** `vllm,sglang` -> ['vllm', 'sglang'], each a known engine, none twice. */

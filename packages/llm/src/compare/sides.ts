@@ -110,7 +110,8 @@ async function findGroup(
   // The store has no group column: the id lives in each run's stored plan.
   for (const r of await store.listRuns(Number.MAX_SAFE_INTEGER)) {
     const g = r.plan.group_id;
-    if (typeof g !== 'string' || !g.startsWith(p) || p.length === 0) continue;
+    // Group ids are ULIDs, or a Kubernetes Job's lower-case name: compared without case.
+    if (typeof g !== 'string' || !g.toUpperCase().startsWith(p) || p.length === 0) continue;
     if (!byGroup.has(g)) byGroup.set(g, []);
     byGroup.get(g)!.push({ id: r.run_id, plan: r.plan as GroupRunRef['plan'] });
   }
