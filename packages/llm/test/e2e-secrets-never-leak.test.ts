@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readBody, startServer, sseToken, type TestServer } from './client-test-server.js';
 import { type E2eResult, e2eHome, runBench } from './e2e-cli.js';
 import { runArgs } from './e2e-helpers.js';
@@ -100,6 +100,12 @@ async function bench(args: string[], opts = env()): Promise<E2eResult> {
   if (id) runIds.push(id);
   return r;
 }
+
+// Each run counts its own streamed requests: its first (the probe before the first level, which must
+// succeed or the run stops) is never one the server fails on purpose.
+beforeEach(() => {
+  streamed = 0;
+});
 
 beforeAll(async () => {
   server = await startServer((req, res) => {
