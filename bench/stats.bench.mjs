@@ -51,7 +51,7 @@ console.log(`naive at n=1e6 would take about ${naiveBigEstimateS.toFixed(0)} s (
 
 // Level statistics (SPEC §15: all percentiles and CIs of a level, including pooled ITL over 1,000,000
 // gaps, under 1 s after the window): levelDocument over 1000 requests of 1001 chunks each.
-const { levelDocument, resolveSlo } = await import('../packages/llm/dist/index.js');
+const { levelDocument, resolveSlo, toStoreRecord } = await import('../packages/llm/dist/index.js');
 const requests = Number(process.env.BENCH_STATS_REQUESTS ?? 1000);
 const chunks = 1001;
 const measured = [];
@@ -111,11 +111,24 @@ const run = {
   windowScheduled: requests,
   windowDispatched: requests,
   meanInFlight: 64,
-  lagMs: Array.from({ length: requests }, () => rng.next()),
   unmeasured: { gate: 0, drain: 0 },
   drainTimedOut: false,
   aborted: false,
+  // The driver result as the level pipeline takes it: the window's edges on the level's clock, the
+  // in-flight meter, and the records in their stored form (the run computes from exactly that).
+  originMs: 0,
+  windowStartMs: 0,
+  windowEndMs: 10_000,
+  maxInFlight: 64,
+  capInFlight: 64,
+  atCapShare: 1,
+  autoRate: null,
+  failedFast: null,
 };
+const storeAll = () => {
+  run.records = measured.map((r) => toStoreRecord(0, r, rng.next(), 0));
+};
+storeAll();
 const slo = resolveSlo('llm.standard');
 for (let round = 0; round < 3; round++) {
   const doc = time(() => levelDocument(run, slo, createRng(7)));
@@ -132,6 +145,7 @@ for (let round = 0; round < 3; round++) {
   r.lastMs = r.chunkTimesMs[chunks - 1];
   r.e2eMs = r.lastMs - r.scheduledMs;
   r.tpotMs = (r.lastMs - r.firstMs) / (chunks - 1);
+  storeAll();
   const doc = time(() => levelDocument(run, slo, createRng(7)));
   const itl = doc.value.metrics;
   console.log(
