@@ -74,13 +74,13 @@ function levelDoc(index, concurrency, records, windowMs) {
 // --- The stored run: written through the store's own writer, as a run writes it.
 const t0 = performance.now();
 const storePath = join(dir, 'store.sqlite');
-const store = openStore(storePath);
-const runId = store.createRun({
+const store = await openStore(storePath);
+const runId = await store.createRun({
   plugin: 'llm.inference',
   plan: { model: 'meta-llama/Llama-3.1-8B-Instruct', engine: 'vllm', concurrency: LEVELS, seed: 42, tp: 1 },
   environment: { engine: { name: 'vllm', version: '0.7.2' }, power: { source: 'nvml' } },
 });
-const writer = store.writer(runId);
+const writer = await store.writer(runId);
 let clock = 1_800_000_000_000;
 const perLevel = REQUESTS / LEVELS.length;
 const levels = [];
@@ -104,6 +104,7 @@ for (const [index, c] of LEVELS.entries()) {
       level: index,
       seq: i,
       status: 'ok',
+      phase: 'measured',
       fields: {
         ttft_ms: ttft,
         tpot_ms: rec.tpot,
@@ -113,7 +114,6 @@ for (const [index, c] of LEVELS.entries()) {
         queue_wait_ms: 0.1,
       },
       data: {
-        phase: 'measured',
         itl_ms: itl,
         n_out_source: 'usage',
         scheduled_epoch_ms: scheduled,
@@ -124,7 +124,7 @@ for (const [index, c] of LEVELS.entries()) {
   }
   clock = start + perLevel * gapMs + e2eMean;
   levels.push(levelDoc(index, c, records, [start, start + perLevel * gapMs]));
-  writer.level(index, levels.at(-1));
+  await writer.level(index, levels.at(-1));
 }
 // Engine series at 1 Hz and power at 10 Hz over the whole run.
 const runStart = 1_800_000_000_000;
@@ -136,16 +136,16 @@ for (let t = runStart; t < clock; t += 100) {
     writer.sample({ series: 'kv_cache_usage', tMs: t, value: rng.next() });
   }
 }
-writer.setSummary({
+await writer.setSummary({
   goodput_at_slo: { req_s: 0, tok_s: 0, concurrency: null, note: null },
   slo: { id: 'llm.standard', ttft_p99_ms: 300, tpot_p99_ms: 50 },
   headline_level: LEVELS.length - 1,
   notes: [],
 });
-writer.close();
-store.finishRun(runId, 'complete');
-const counts = store.getRunDocument(runId).records;
-store.close();
+await writer.close();
+await store.finishRun(runId, 'complete');
+const counts = (await store.getRunDocument(runId)).records;
+await store.close();
 console.log(
   `fixture: ${REQUESTS} requests in ${LEVELS.length} levels (${OUTPUT_TOKENS - 1} chunk gaps each), ${counts.samples} samples, store ${(statSync(storePath).size / 1e6).toFixed(0)} MB, built in ${secs(performance.now() - t0)}`,
 );
