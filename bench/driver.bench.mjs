@@ -160,7 +160,12 @@ const cpuOf = (u0, u1, wallMs) => {
   const wallMs = performance.now() - t0;
   gcObserver.disconnect();
   const doc = levelDocument(run, resolveSlo('llm.standard'), createRng(1));
-  const lags = Float64Array.from(run.lagMs).sort();
+  // The client's own lateness of each measured request that found a free slot (its stored `lag_ms`).
+  const lags = Float64Array.from(
+    run.records
+      .filter((r) => r.phase === 'measured' && typeof r.data?.lag_ms === 'number')
+      .map((r) => r.data.lag_ms),
+  ).sort();
   const over1 = lags.filter((x) => x > 1).length;
   console.log(
     `lag @ ${rate} req/s for ${durationS} s: measured ${doc.requests.measured} (ok ${doc.requests.ok}),` +
