@@ -53,8 +53,10 @@ describe('Ctrl-C in each phase of a launched sim run', () => {
         '2',
         '--input-len',
         '32',
+        // Long enough answers (about 3 s each at c=16) that the drain outlasts the 100 ms the test waits
+        // past the window's end on a slow machine; with 128 tokens a run could finish before the signal.
         '--output-len',
-        '128',
+        '384',
         '--power-source',
         'none',
       ],
