@@ -194,6 +194,7 @@ export async function runResolvedPlan(
   // Checked before anything started (runCommand); resolved again here for launch sets' own runs.
   const storePath = await resolveStorePath(values.store as string | undefined);
   const store = await openStore(storePath);
+  const lateSignal = (): void => process.exit(4);
   // Room for the last writes of a run whose disk fills (see store-full.ts); freed when the run ends.
   const reserve = reserveSpace(storePath);
   try {
@@ -335,6 +336,10 @@ export async function runResolvedPlan(
     await store.finishRun(runId, status, { summary: outcome.summary, error: errorText });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // The run is stored: a signal from here on (Ctrl-C again while the result prints) exits 4 at once
+    // rather than killing the process by the default action.
+    process.on('SIGINT', lateSignal);
+    process.on('SIGTERM', lateSignal);
 
     // Every run that got this far has a document: a failed or aborted one is printed (--format json) and
     // written (--output) too, so a script reading stdout or the file sees its status and what was measured.
@@ -374,6 +379,8 @@ export async function runResolvedPlan(
     return 0;
   } finally {
     reserve.release();
+    process.off('SIGINT', lateSignal);
+    process.off('SIGTERM', lateSignal);
     await store.close();
   }
 }
