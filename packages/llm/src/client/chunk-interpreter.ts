@@ -304,13 +304,19 @@ class ScanState {
   reset(): void {
     this.bail = false;
     this.topIsObject = false;
-    this.deltaIsObject = false;
-    this.contentStart = this.contentEnd = this.reasoningStart = this.reasoningEnd = -1;
-    this.textStart = this.textEnd = this.fpStart = this.fpEnd = -1;
+    this.resetChoice();
+    this.fpStart = this.fpEnd = -1;
     this.choicesKeyStart = this.choicesKeyEnd = this.choicesValueAt = -1;
     this.prefixFpStart = this.prefixFpEnd = -1;
     this.fpKeySeen = false;
+  }
+
+  /** What choices[0] said: a later duplicate "choices" key replaces it all, as in JSON.parse. */
+  resetChoice(): void {
+    this.deltaIsObject = false;
     this.finishSeen = false;
+    this.contentStart = this.contentEnd = this.reasoningStart = this.reasoningEnd = -1;
+    this.textStart = this.textEnd = -1;
   }
 }
 
@@ -477,15 +483,7 @@ function scanMembersFrom(
       if (keyIs(b, keyStart, keyEnd, 'choices')) {
         childRole = b[i] === 91 ? CHOICES : ANY;
         // A duplicate "choices" replaces everything an earlier one said, as in JSON.parse.
-        st.deltaIsObject = false;
-        st.finishSeen = false;
-        st.contentStart =
-          st.contentEnd =
-          st.reasoningStart =
-          st.reasoningEnd =
-          st.textStart =
-          st.textEnd =
-            -1;
+        st.resetChoice();
         if (st.choicesValueAt < 0) {
           st.choicesKeyStart = keyStart;
           st.choicesKeyEnd = keyEnd;
