@@ -95,22 +95,28 @@ function percentile(values, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** (a)/(d) Closed loop at `concurrency` for `durationMs`; returns content chunks per second. */
-async function fastRun(url, concurrency, durationMs, transport, api = 'chat', workers = 1) {
-  const client =
-    workers > 1
-      ? await (await import('../packages/llm/dist/load/workers.js')).createWorkerClient({
-          baseUrl: url,
-          connections: concurrency,
-          quirks,
-          transport,
-          workers,
-        })
-      : createStreamingClient({ baseUrl: url, connections: concurrency, quirks, transport });
+/** Our client with `workers` threads (1: the plain client on this thread; N > 1: load/workers.ts). */
+async function makeClient(url, concurrency, transport, workers = 1) {
+  return workers > 1
+    ? (await import('../packages/llm/dist/load/workers.js')).createWorkerClient({
+        baseUrl: url,
+        connections: concurrency,
+        quirks,
+        transport,
+        workers,
+      })
+    : createStreamingClient({ baseUrl: url, connections: concurrency, quirks, transport });
+}
+
+/** Opens the connections and runs 20 requests so the JIT has compiled the hot path before timing. */
+async function warmClient(client, concurrency, api) {
   await client.warm(concurrency);
+  for (let i = 0; i < 20; i++) await client.send({ item, api, model: 'm' }, { timeoutMs: 30_000 });
+}
+
+/** A closed loop of `concurrency` streams for `durationMs` on an open client: content chunks per second. */
+async function closedLoop(client, concurrency, durationMs, api) {
   const request = { item, api, model: 'm' };
-  // Warm-up so the JIT has compiled the hot path before timing.
-  for (let i = 0; i < 20; i++) await client.send(request, { timeoutMs: 30_000 });
   let chunks = 0;
   let requests = 0;
   let failures = 0;
@@ -128,7 +134,6 @@ async function fastRun(url, concurrency, durationMs, transport, api = 'chat', wo
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  await client.close();
   return {
     concurrency,
     chunksPerS: chunks / elapsedS,
@@ -138,6 +143,15 @@ async function fastRun(url, concurrency, durationMs, transport, api = 'chat', wo
     cpuS: (cpu.user + cpu.system) / 1e6,
     elapsedS,
   };
+}
+
+/** (a)/(d) A fresh client, warmed, then a closed loop at `concurrency` for `durationMs`. */
+async function fastRun(url, concurrency, durationMs, transport, api = 'chat', workers = 1) {
+  const client = await makeClient(url, concurrency, transport, workers);
+  await warmClient(client, concurrency, api);
+  const r = await closedLoop(client, concurrency, durationMs, api);
+  await client.close();
+  return r;
 }
 
 /** (b)+(c) `streams` concurrent trickling streams, `rounds` requests each. */
@@ -306,7 +320,7 @@ async function peerRun(url, concurrency, durationS) {
 }
 
 if (!trickleOnly && !noFirehose) {
-  const { nginxAvailable, startNginx } = await import('./servers/nginx-firehose.mjs');
+  const { machineIdleS, nginxAvailable, startNginx } = await import('./servers/nginx-firehose.mjs');
   if (!nginxAvailable()) console.log('(d) nginx firehose skipped: no nginx on PATH (apt-get install nginx)');
   else {
     const durationS = quick ? 2 : 5;
@@ -317,25 +331,29 @@ if (!trickleOnly && !noFirehose) {
       for (const framing of ['compact', 'spaced']) {
         const nginx = await startNginx({ framing, cpu: serverCpus });
         try {
-          const runOurs = async (workers) =>
-            fastRun(nginx.url, 64, durationS * 1000, 'raw', 'completions', workers);
+          // Beside each run of ours: nginx's own CPU and the machine's idle time over the same interval, so
+          // the split of the two cores between client, server and idle is printed with the rates.
+          const runOurs = async (workers) => {
+            const n0 = nginx.cpuS();
+            const i0 = machineIdleS();
+            const r = await fastRun(nginx.url, 64, durationS * 1000, 'raw', 'completions', workers);
+            const n1 = nginx.cpuS();
+            const i1 = machineIdleS();
+            r.serverCpuPct = n0 === null || n1 === null ? null : ((n1 - n0) / r.elapsedS) * 100;
+            r.idlePct = i0 === null || i1 === null ? null : ((i1 - i0) / r.elapsedS) * 100;
+            return r;
+          };
+          const split = (r) =>
+            `cpu split: client ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, nginx ${fmt(r.serverCpuPct, 0)}%, idle ${fmt(r.idlePct, 0)}%`;
           // Alternate who goes first, so a change in machine load does not always favour one side.
           let peer = null;
           if (peerCmd && round % 2 === 1) peer = await peerRun(nginx.url, 64, durationS);
-          const ours = await runOurs(workerCounts[0]);
+          const ours = await runOurs(1);
           if (peerCmd && round % 2 === 0) peer = await peerRun(nginx.url, 64, durationS);
-          for (const workers of workerCounts.slice(1)) {
-            const more = await runOurs(workers);
-            console.log(
-              `(d) nginx firehose, ${framing} JSON, 64 streams, round ${round + 1}: ${workers} workers ${fmt(more.chunksPerS / 1000, 1)}k chunks/s ` +
-                `(${fmt(more.chunksPerS / ours.chunksPerS)}x ${workerCounts[0]} worker(s)), ${fmt(more.chunksPerCpuS / 1000, 1)}k per client cpu-second ` +
-                `(${fmt(more.chunksPerCpuS / ours.chunksPerCpuS)}x), client cpu ${fmt((more.cpuS / more.elapsedS) * 100, 0)}% [load avg ${os.loadavg()[0].toFixed(1)}]`,
-            );
-          }
           const load = os.loadavg()[0].toFixed(1);
           console.log(
             `(d) nginx firehose, ${framing} JSON, 64 streams, round ${round + 1}: ours ${fmt(ours.chunksPerS / 1000, 1)}k chunks/s ` +
-              `(${ours.requests} requests, ${ours.failures} bad, client cpu ${fmt((ours.cpuS / ours.elapsedS) * 100, 0)}%, ${fmt(ours.chunksPerCpuS / 1000, 1)}k per client cpu-second, ${workerCounts[0]} worker(s))` +
+              `(${ours.requests} requests, ${ours.failures} bad, ${split(ours)}, ${fmt(ours.chunksPerCpuS / 1000, 1)}k per client cpu-second)` +
               (peer
                 ? `, peer ${fmt(peer.chunksPerS / 1000, 1)}k chunks/s, ratio ${fmt(ours.chunksPerS / peer.chunksPerS)}x (target >= 3)` +
                   (peer.chunksPerCpuS
@@ -348,5 +366,70 @@ if (!trickleOnly && !noFirehose) {
           await nginx.stop();
         }
       }
+  }
+}
+
+// (e) --workers=1,N: worker scaling against nginx, in interleaved pairs. The machine's speed drifts by 10-20%
+// between runs of a few seconds here (a shared VM), so one run of each side says more about the drift than
+// about the threads: both clients stay open, and each pair runs them back to back (who goes first
+// alternates); the ratios are per pair, summarised by their median and range.
+if (workerCounts.length > 1 && !trickleOnly) {
+  const { machineIdleS, nginxAvailable, startNginx } = await import('./servers/nginx-firehose.mjs');
+  if (!nginxAvailable()) console.log('(e) worker scaling skipped: no nginx on PATH (apt-get install nginx)');
+  else {
+    const pairs = Number(
+      process.argv.find((a) => a.startsWith('--scaling-pairs='))?.split('=')[1] ?? (quick ? 3 : 8),
+    );
+    const seconds = Number(process.argv.find((a) => a.startsWith('--scaling-seconds='))?.split('=')[1] ?? 2);
+    const [base, ...others] = workerCounts;
+    const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    for (const framing of ['compact', 'spaced']) {
+      const nginx = await startNginx({ framing, cpu: serverCpus });
+      try {
+        const clients = new Map();
+        for (const w of workerCounts) {
+          const c = await makeClient(nginx.url, 64, 'raw', w);
+          await warmClient(c, 64, 'completions');
+          clients.set(w, c);
+        }
+        const timed = async (w) => {
+          const n0 = nginx.cpuS();
+          const i0 = machineIdleS();
+          const r = await closedLoop(clients.get(w), 64, seconds * 1000, 'completions');
+          r.serverCpuPct = n0 === null ? null : ((nginx.cpuS() - n0) / r.elapsedS) * 100;
+          r.idlePct = i0 === null ? null : ((machineIdleS() - i0) / r.elapsedS) * 100;
+          return r;
+        };
+        for (const w of others) {
+          const rate = [];
+          const perCpu = [];
+          const cpu = { [base]: [], [w]: [] };
+          for (let i = 0; i < pairs; i++) {
+            const order = i % 2 === 0 ? [base, w] : [w, base];
+            const r = {};
+            for (const k of order) r[k] = await timed(k);
+            rate.push(r[w].chunksPerS / r[base].chunksPerS);
+            perCpu.push(r[w].chunksPerCpuS / r[base].chunksPerCpuS);
+            for (const k of order) cpu[k].push(r[k]);
+            console.log(
+              `(e) ${framing} JSON, pair ${i + 1}: ${base} worker(s) ${fmt(r[base].chunksPerS / 1e6, 2)}M chunks/s, ${w} workers ${fmt(r[w].chunksPerS / 1e6, 2)}M: ` +
+                `total ${fmt(rate[i], 3)}x, per client cpu-second ${fmt(perCpu[i], 3)}x`,
+            );
+          }
+          const share = (rs, key) =>
+            fmt(median(rs.map((r) => (key === 'client' ? (r.cpuS / r.elapsedS) * 100 : r[key]))), 0);
+          console.log(
+            `(e) ${framing} JSON, ${w} workers vs ${base}, ${pairs} pairs of ${seconds} s: total rate median ${fmt(median(rate), 3)}x ` +
+              `[${fmt(Math.min(...rate), 3)}, ${fmt(Math.max(...rate), 3)}] (target >= 1.6), per client cpu-second median ${fmt(median(perCpu), 3)}x ` +
+              `[${fmt(Math.min(...perCpu), 3)}, ${fmt(Math.max(...perCpu), 3)}] (target within 10%); cpu split (medians): ` +
+              `${base}: client ${share(cpu[base], 'client')}%, nginx ${share(cpu[base], 'serverCpuPct')}%, idle ${share(cpu[base], 'idlePct')}%; ` +
+              `${w}: client ${share(cpu[w], 'client')}%, nginx ${share(cpu[w], 'serverCpuPct')}%, idle ${share(cpu[w], 'idlePct')}% [load avg ${os.loadavg()[0].toFixed(1)}]`,
+          );
+        }
+        for (const c of clients.values()) await c.close();
+      } finally {
+        await nginx.stop();
+      }
+    }
   }
 }

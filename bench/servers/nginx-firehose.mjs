@@ -3,7 +3,7 @@
 // stream and a config into a temporary directory, starts nginx pinned to `cpu` with taskset, and returns
 // `{ url, stop }`. framing: 'compact' (what vLLM, SGLang and llama.cpp send) or 'spaced' (Python json.dumps).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,27 @@ export function completionStream(n, framing) {
   return parts.join('');
 }
 
+/** utime + stime of a process, seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s). */
+export function processCpuS(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Idle CPU seconds of the whole machine so far (/proc/stat's idle + iowait), null without /proc. */
+export function machineIdleS() {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    return (Number(cpu[4]) + Number(cpu[5])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 export function nginxAvailable() {
   return spawnSync('nginx', ['-v']).status === 0;
 }
@@ -76,6 +97,8 @@ http {
   access_log off;
   sendfile on;
   tcp_nodelay on;
+  open_file_cache max=16 inactive=600s;
+  open_file_cache_valid 600s;
   keepalive_requests 10000000;
   keepalive_timeout 600s;
   client_body_temp_path ${dir};
@@ -84,7 +107,7 @@ http {
   uwsgi_temp_path ${dir};
   scgi_temp_path ${dir};
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port} sndbuf=4m;
     root ${dir};
     default_type text/event-stream;
     error_page 405 =200 $uri;
@@ -109,6 +132,8 @@ http {
   }
   return {
     url: `http://127.0.0.1:${port}/v1`,
+    /** CPU seconds nginx has used so far (user + kernel, from /proc; null where there is no /proc). */
+    cpuS: () => processCpuS(proc.pid),
     stop: async () => {
       proc.kill('SIGQUIT');
       await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));

@@ -72,7 +72,13 @@ export class StreamAccumulator {
   /** Tokens per chunk (null: not reported), one entry per chunk time. */
   get chunkTokens(): (number | null)[] {
     const t = this.tokens;
-    while (t.length < this.chunkTimes.length) t.push(null);
+    const n = this.chunkTimes.length;
+    // One native fill for the whole gap (a stream with no token counts pads 1000 entries at its end).
+    if (t.length < n) {
+      const from = t.length;
+      t.length = n;
+      t.fill(null, from);
+    }
     return t;
   }
 

@@ -30,6 +30,15 @@ const origin = Number(process.hrtime.bigint()) / 1e6 - performance.now();
 import(workerData.clientModule).then(({ createStreamingClient }) => {
   const client = createStreamingClient(workerData.options);
   const controllers = new Map();
+  let outbox = [];
+  let outboxTransfer = [];
+  const flush = () => {
+    const batch = outbox;
+    const transfer = outboxTransfer;
+    outbox = [];
+    outboxTransfer = [];
+    parentPort.postMessage({ type: 'results', batch }, transfer);
+  };
   parentPort.on('message', async (m) => {
     if (m.type === 'send') {
       const ac = new AbortController();
@@ -40,10 +49,11 @@ import(workerData.clientModule).then(({ createStreamingClient }) => {
       // 1000-element arrays per request cost ~10% of a thread's CPU on the firehose.
       const times = Float64Array.from(r.chunkTimes);
       const tokens = r.chunkTokens.every((t) => t === null) ? null : r.chunkTokens;
-      parentPort.postMessage(
-        { type: 'result', id: m.id, result: { ...r, chunkTimes: times, chunkTokens: tokens } },
-        [times.buffer],
-      );
+      // Results finished in one turn of this thread's loop travel in one message (sent once the turn's
+      // I/O is done): each message wakes the main thread, and on a VM a wake-up costs more than a clone.
+      outbox.push({ id: m.id, result: { ...r, chunkTimes: times, chunkTokens: tokens } });
+      outboxTransfer.push(times.buffer);
+      if (outbox.length === 1) setImmediate(flush);
     } else if (m.type === 'cancel') {
       controllers.get(m.id)?.abort();
     } else if (m.type === 'warm') {
@@ -96,11 +106,16 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
         worker.once('message', (m: { type: string; origin: number }) => resolve(m.origin));
       });
       const slot: WorkerSlot = { worker, offsetMs: origin - mainOrigin };
-      worker.on('message', (m: { type: string; id: number; result?: ClientResult }) => {
-        const p = pending.get(m.id);
+      const settle = (id: number, value: unknown): void => {
+        const p = pending.get(id);
         if (!p) return;
-        pending.delete(m.id);
-        p.resolve(m.result);
+        pending.delete(id);
+        p.resolve(value);
+      };
+      // A batch of results, or the answer to a warm/close call.
+      worker.on('message', (m: { id: number; batch?: { id: number; result: PostedResult }[] }) => {
+        if (m.batch) for (const r of m.batch) settle(r.id, r.result);
+        else settle(m.id, undefined);
       });
       return slot;
     }),
