@@ -65,6 +65,9 @@ const peerCmd =
       ? process.argv[peerAt].slice(7)
       : process.argv[peerAt + 1];
 const stagger = !process.argv.includes('--no-stagger');
+// --bare: after our client's trickle rounds, the same load read by a client that does nothing per read.
+const bare = process.argv.includes('--bare');
+const { bareTrickle } = await import('./bare-reader.mjs');
 // --transport=raw,undici (default both) and --rounds=N: each round runs every transport in turn, so a
 // change in machine load hits both alike; compare client CPU per chunk, not wall time alone.
 const transports = (process.argv.find((a) => a.startsWith('--transport='))?.split('=')[1] ?? 'raw,undici')
@@ -283,6 +286,22 @@ if (!firehoseOnly) {
             `(c) [${transport}] memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,
           );
         }
+    // --bare: right after ours, the floor of any Node client on the same server (bench/bare-reader.mjs).
+    if (bare)
+      for (const streams of streamCounts) {
+        const port = Number(new URL(trickle.origin).port);
+        await fetch(`${trickle.origin}/stats`).then((r) => r.text());
+        const b = await bareTrickle({ port, streams, rounds: quick ? 1 : 3, gapMs: 10 });
+        const lag = await (await fetch(`${trickle.origin}/stats`)).json();
+        const cpuS = b.cpuUserS + b.cpuSystemS;
+        console.log(
+          `(b) [bare Node reader] [load avg ${os.loadavg()[0].toFixed(1)}] trickle, ${streams} streams: ${b.errorsMs.length} requests, ` +
+            `${fmt(b.reads / b.elapsedS / 1000, 1)}k reads/s, client cpu ${fmt((cpuS / b.elapsedS) * 100, 0)}% ` +
+            `(${fmt((b.cpuUserS / b.reads) * 1e6, 2)} µs user + ${fmt((b.cpuSystemS / b.reads) * 1e6, 2)} µs kernel per read)\n` +
+            `    against the server's actual write times: TTFT error p50 ${fmt(percentile(b.errorsMs, 0.5), 3)} ms, p99 ${fmt(percentile(b.errorsMs, 0.99), 3)} ms; ` +
+            `server's own write lag vs nominal p50 ${fmt(lag.p50Ms, 3)} ms, p99 ${fmt(lag.p99Ms, 3)} ms (${lag.writes} writes)`,
+        );
+      }
   } finally {
     trickle.stop();
   }

@@ -270,7 +270,7 @@ export const LLM_OPTIONS = {
   workers: opt({
     flag: '--workers <n>',
     description:
-      'client worker threads sharing the one seeded schedule (arrival k goes to thread k mod n), 1-64',
+      'client worker threads sharing the one seeded schedule (each arrival goes to the thread with the fewest in flight), 1-64',
     schema: positiveInt.max(64),
     default: 1,
     group: 'Load',

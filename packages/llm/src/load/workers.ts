@@ -1,6 +1,7 @@
 /**
  * `--workers N`: the level runner keeps the one seeded schedule (arrival times, prompts, phases) on the main
- * thread, and this client hands each arrival, in dispatch order, to worker thread `k mod N`, where a
+ * thread, and this client hands each arrival, in dispatch order, to the worker thread with the fewest
+ * requests in flight, where a
  * streaming client of its own sends it, parses the stream and timestamps the chunks. Results come back as
  * plain records on the main thread's clock, so latency still counts from the scheduled arrival and the
  * records merge in sequence order exactly as with one thread. The schedule depends on the seed alone, never
@@ -138,15 +139,30 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
       slot.worker.postMessage({ ...message, id });
     });
   };
+  // Each arrival goes to the worker with the fewest requests in flight, ties broken in turn. A fixed
+  // k mod N split makes every thread do exactly 1/N of the requests, so the thread the server or the
+  // scheduler preempts least sits idle while the slowest sets the pace (11% of two cores idle against
+  // nginx; bench/notes/client.md). Which thread runs an arrival never changes what is sent or when.
+  const inFlight = new Array<number>(n).fill(0);
   let turn = 0;
+  const pick = (): WorkerSlot => {
+    let best = turn % n;
+    for (let i = 1; i < n; i++) {
+      const k = (turn + i) % n;
+      if (inFlight[k]! < inFlight[best]!) best = k;
+    }
+    turn++;
+    return slots[best]!;
+  };
 
   return {
     async send(
       request: ClientRequest,
       opts: { signal?: AbortSignal; timeoutMs: number },
     ): Promise<ClientResult> {
-      // Arrival k goes to worker k mod N: the assignment follows the dispatch order, not the load.
-      const slot = slots[turn++ % n]!;
+      const slot = pick();
+      const index = slots.indexOf(slot);
+      inFlight[index]!++;
       const id = nextId++;
       const done = new Promise<PostedResult>((resolve) => {
         pending.set(id, { resolve: resolve as (v: unknown) => void, worker: slot });
@@ -156,6 +172,7 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
       else opts.signal?.addEventListener('abort', onAbort, { once: true });
       slot.worker.postMessage({ type: 'send', id, request, timeoutMs: opts.timeoutMs });
       const r = await done;
+      inFlight[index]!--;
       opts.signal?.removeEventListener('abort', onAbort);
       return toMainClock(r, slot.offsetMs);
     },
