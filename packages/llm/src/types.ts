@@ -62,8 +62,9 @@ export interface ClientResult {
   status: RequestStatus;
   /** When the request was actually written to the connection. */
   sentAt: number;
-  /** Arrival time of each content chunk (role-only deltas, comments and usage-only chunks excluded). */
-  chunkTimes: number[];
+  /** Arrival time of each content chunk (role-only deltas, comments and usage-only chunks excluded); a
+   * Float64Array when it came from a `--workers` thread. */
+  chunkTimes: number[] | Float64Array;
   /** Tokens in each content chunk when known (from usage deltas or 1 per chunk for token-per-chunk engines), else null. */
   chunkTokens: (number | null)[];
   /** usage.completion_tokens if the server sent usage. */

@@ -11,10 +11,15 @@ const QUIRKS = { canForceOutputLength: true, strictFields: false, includeUsage: 
 
 // --workers N hands each arrival of the one seeded schedule to a worker thread. The schedule and every
 // per-request record but its timings must be the same whatever N.
-describe('--workers: one seeded schedule whatever the number of worker threads', () => {
+// With usage the server's count is used; without it the text is counted, so a worker must send the text
+// back exactly when the record will read it.
+describe.each([
+  { usage: true, label: 'the server reports usage' },
+  { usage: false, label: 'no usage: tokens counted from the text' },
+])('--workers: one seeded schedule whatever the number of worker threads ($label)', ({ usage }) => {
   let server: TimedServer;
   beforeAll(async () => {
-    server = await startTimedServer({ ttftMs: 5, gapMs: 2, tokens: 6 });
+    server = await startTimedServer({ ttftMs: 5, gapMs: 2, tokens: 6, usage });
   });
   afterAll(async () => {
     await server.close();
@@ -61,6 +66,7 @@ describe('--workers: one seeded schedule whatever the number of worker threads',
       n_out: r.fields.n_out,
       itl_count: (r.data.itl_ms as number[]).length,
       n_out_source: r.data.n_out_source,
+      chunk_tokens: r.data.chunk_tokens ?? null,
       http_status: r.data.http_status,
       error: r.data.error,
     });

@@ -50,9 +50,15 @@ import(workerData.clientModule).then(({ createStreamingClient }) => {
       // 1000-element arrays per request cost ~10% of a thread's CPU on the firehose.
       const times = Float64Array.from(r.chunkTimes);
       const tokens = r.chunkTokens.every((t) => t === null) ? null : r.chunkTokens;
+      // The text is there to count tokens when the server does not (buildRecord); with the server's own
+      // count it is not read, and cloning it is most of what the main thread allocates per result.
+      const counted = r.usageCompletionTokens !== null || (r.serverTimings?.predictedN ?? null) !== null;
       // Results finished in one turn of this thread's loop travel in one message (sent once the turn's
       // I/O is done): each message wakes the main thread, and on a VM a wake-up costs more than a clone.
-      outbox.push({ id: m.id, result: { ...r, chunkTimes: times, chunkTokens: tokens } });
+      outbox.push({
+        id: m.id,
+        result: { ...r, chunkTimes: times, chunkTokens: tokens, text: counted ? '' : r.text },
+      });
       outboxTransfer.push(times.buffer);
       if (outbox.length === 1) setImmediate(flush);
     } else if (m.type === 'cancel') {
@@ -187,18 +193,24 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
   };
 }
 
-/** A result as a worker posts it: chunk times in a Float64Array, null for all-null token counts. */
+/** A result as a worker posts it: chunk times in a (transferred) Float64Array, null for all-null token
+ * counts. */
 type PostedResult = Omit<ClientResult, 'chunkTimes' | 'chunkTokens'> & {
-  chunkTimes: Float64Array | number[];
+  chunkTimes: Float64Array;
   chunkTokens: (number | null)[] | null;
 };
 
-/** The worker's result back in ClientResult's shape, its times moved onto the main thread's clock. */
+// Frozen: shared by every such result, so a reader that tried to fill it in would throw, not leak.
+const NO_COUNTS = Object.freeze([]) as unknown as (number | null)[];
+
+/** The worker's result back in ClientResult's shape, its times moved onto the main thread's clock (in
+ * place: the array was transferred to this thread, nobody else holds it). */
 function toMainClock(r: PostedResult, offsetMs: number): ClientResult {
-  const n = r.chunkTimes.length;
-  const chunkTimes = new Array<number>(n);
-  for (let i = 0; i < n; i++) chunkTimes[i] = r.chunkTimes[i]! + offsetMs;
-  const chunkTokens = r.chunkTokens ?? new Array<number | null>(n).fill(null);
+  const chunkTimes = r.chunkTimes;
+  const n = chunkTimes.length;
+  for (let i = 0; i < n; i++) chunkTimes[i]! += offsetMs;
+  // No count known for any chunk: an empty list, which every reader takes as "unknown" for each chunk.
+  const chunkTokens = r.chunkTokens ?? NO_COUNTS;
   return { ...r, sentAt: r.sentAt + offsetMs, chunkTimes, chunkTokens };
 }
 
