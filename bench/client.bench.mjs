@@ -8,7 +8,9 @@
 //      external client command runs alternately with ours on the same nginx and core (the ratio is printed)
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const self = fileURLToPath(import.meta.url);
@@ -78,8 +80,16 @@ const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.split
 async function startServer(file, env = {}) {
   const script = fileURLToPath(new URL(`./servers/${file}`, import.meta.url));
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  const args = hasTaskset ? ['-c', serverCpus, process.execPath, ...flags, script] : [...flags, script];
-  const proc = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
+  // A .c server is compiled first (cc -O2) and run as its own binary.
+  let command = [process.execPath, ...flags, script];
+  if (file.endsWith('.c')) {
+    const bin = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-server-')), file.replace(/\.c$/, ''));
+    const cc = spawnSync('cc', ['-O2', '-o', bin, script], { stdio: 'inherit' });
+    if (cc.status !== 0) throw new Error(`could not build ${file} with cc (apt-get install gcc)`);
+    command = [bin];
+  }
+  const args = hasTaskset ? ['-c', serverCpus, ...command] : command.slice(1);
+  const proc = spawn(hasTaskset ? 'taskset' : command[0], args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -260,7 +270,14 @@ if (fast)
   }
 
 if (!firehoseOnly) {
-  const trickle = await startServer('trickle-stream.mjs', { FIRST_MS: '100', GAP_MS: '10', TOKENS: '100' });
+  // --trickle-server=c runs the C twin of the trickle server (bench/servers/trickle-stream.c): the same
+  // protocol without a JavaScript runtime's cost per write, to tell the server's limit from the client's.
+  const trickleServer = process.argv.find((a) => a.startsWith('--trickle-server='))?.split('=')[1] ?? 'node';
+  const trickle = await startServer(trickleServer === 'c' ? 'trickle-stream.c' : 'trickle-stream.mjs', {
+    FIRST_MS: '100',
+    GAP_MS: '10',
+    TOKENS: '100',
+  });
   try {
     // --streams=1000,2000 runs each count in turn (SPEC §15 asks for 1,000 and 2,000).
     const streamCounts = (
