@@ -125,6 +125,12 @@ class Connection {
         callback: (nread: number, buf: Buffer): boolean => {
           // The arrival time comes first: nothing has looked at the bytes yet.
           const arrivalMs = performance.now();
+          // A CR LF just past the bytes read. The SSE parser's native line-end searches cannot be bounded
+          // and take a hit at or past its range's end as none, so with stale bytes of older reads (or the
+          // never-written rest of the buffer) behind the data, a body that is not chunked (Content-Length,
+          // read until close) could send each search through the rest of the 64 KiB; they stop here now.
+          if (nread < buf.length) buf[nread] = CR;
+          if (nread + 1 < buf.length) buf[nread + 1] = LF;
           this.onBytes(buf, nread, arrivalMs);
           return true;
         },
