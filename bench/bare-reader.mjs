@@ -25,8 +25,9 @@ function writtenAt(buf, from, to) {
 }
 
 /**
- * Runs `rounds` requests on each of `streams` sockets (starts staggered over `gapMs`), returns the TTFT error
- * (first token's read time minus its server write time) per request, reads, and the process CPU used.
+ * Runs a warm-up request and then `rounds` measured ones on each of `streams` sockets (starts staggered over
+ * `gapMs`, as bench:client's trickle does), returns the TTFT error (first token's read time minus its server
+ * write time) per measured request, reads, and the process CPU used (warm-up included).
  */
 export async function bareTrickle({ port, streams, rounds, gapMs }) {
   const buffer = Buffer.allocUnsafe(64 * 1024);
@@ -39,7 +40,7 @@ export async function bareTrickle({ port, streams, rounds, gapMs }) {
       { length: streams },
       () =>
         new Promise((resolve, reject) => {
-          const state = { phase: 'idle', done: null, left: rounds };
+          const state = { phase: 'idle', done: null, measured: false };
           const socket = net.connect({
             host: '127.0.0.1',
             port,
@@ -53,7 +54,7 @@ export async function bareTrickle({ port, streams, rounds, gapMs }) {
                 else if (state.phase === 'first') {
                   // The headers went out when the request arrived, alone; the first token is the next read.
                   const w = writtenAt(buf, 0, n);
-                  if (!Number.isNaN(w)) errorsMs.push(origin + t - w);
+                  if (state.measured && !Number.isNaN(w)) errorsMs.push(origin + t - w);
                   state.phase = 'rest';
                 }
                 let end = n >= END.length;
@@ -72,9 +73,10 @@ export async function bareTrickle({ port, streams, rounds, gapMs }) {
         }),
     ),
   );
-  const send = (s) =>
+  const send = (s, measured) =>
     new Promise((resolve) => {
       s.state.phase = 'head';
+      s.state.measured = measured;
       s.state.done = resolve;
       s.socket.write(POST(`127.0.0.1:${port}`));
     });
@@ -84,7 +86,7 @@ export async function bareTrickle({ port, streams, rounds, gapMs }) {
   await Promise.all(
     sockets.map(async (s, i) => {
       await new Promise((r) => setTimeout(r, (i * gapMs) / streams));
-      for (let k = 0; k < rounds; k++) await send(s);
+      for (let k = 0; k <= rounds; k++) await send(s, k > 0);
     }),
   );
   const elapsedS = (performance.now() - t0) / 1000;
