@@ -76,6 +76,29 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** Where the data of the chunk `wholeChunk` last found begins. */
+let wholeChunkData = -1;
+
+/**
+ * Where a whole non-empty chunk that starts at `buf[i]` (its size line: hex digits and CRLF, no extension)
+ * ends, just past the CRLF after its data, when all of it is in `buf[i..n)`; else -1. Sets `wholeChunkData`.
+ */
+function wholeChunk(buf: Uint8Array, i: number, n: number): number {
+  let size = 0;
+  let k = i;
+  // 13 hex digits, as the long way allows; a 14th makes this fail and the long way report it.
+  for (; k < n && k - i < 13; k++) {
+    const v = hexValue(buf[k]!);
+    if (v < 0) break;
+    size = size * 16 + v;
+  }
+  if (k === i || size === 0 || k + 1 >= n || buf[k] !== CR || buf[k + 1] !== LF) return -1;
+  const end = k + 2 + size;
+  if (end + 2 > n || buf[end] !== CR || buf[end + 1] !== LF) return -1;
+  wholeChunkData = k + 2;
+  return end + 2;
+}
+
 /** One request waiting for, or using, a connection. */
 class Exchange {
   conn: Connection | null = null;
@@ -233,6 +256,17 @@ class Connection {
     const handler = ex.handler;
     let i = 0;
     while (i < n) {
+      // The common case, whole chunks at a chunk boundary (a streaming server writes an event per chunk):
+      // the size line and the CRLF after the data are checked in place, not a state machine pass per byte.
+      // Anything else (a split chunk, an extension, the last chunk) goes the long way from the same byte.
+      if (this.state === S_CHUNK_SIZE && this.sizeDigits === 0) {
+        const next = wholeChunk(buf, i, n);
+        if (next > 0) {
+          handler.onBody(buf, wholeChunkData, next - 2, arrivalMs);
+          i = next;
+          continue;
+        }
+      }
       switch (this.state) {
         case S_HEAD:
           i = this.readHead(buf, i, n);

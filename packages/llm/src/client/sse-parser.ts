@@ -66,6 +66,32 @@ export class SseParser {
     const n = to;
     let i = from;
     if (i >= n) return;
+    // The common case: nothing pending and the range is exactly one `data: <payload>\n\n` event (a
+    // streaming server writes one event per packet). The payload holds no line end (one native search
+    // for each kind); the event goes out as the line-by-line path would send it.
+    if (
+      this.carryLen === 0 &&
+      !this.hasData &&
+      !this.isError &&
+      !this.skipLf &&
+      n - i >= 8 &&
+      chunk[n - 1] === LF &&
+      chunk[n - 2] === LF &&
+      chunk[i] === 100 && // d
+      chunk[i + 1] === 97 && // a
+      chunk[i + 2] === 116 && // t
+      chunk[i + 3] === 97 && // a
+      chunk[i + 4] === COLON &&
+      chunk[i + 5] === SPACE &&
+      chunk.indexOf(LF, i + 6) === n - 2
+    ) {
+      const cr = chunk.indexOf(CR, i + 6);
+      if (cr === -1 || cr >= n) {
+        this.events++;
+        this.onEvent(SSE_DATA, chunk, i + 6, n - 2, arrivalMs);
+        return;
+      }
+    }
     if (this.skipLf) {
       this.skipLf = false;
       if (chunk[i] === LF) i++;
