@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { machineIdleS, nginxAvailable, startNginx } from './servers/nginx-firehose.mjs';
 
 const self = fileURLToPath(import.meta.url);
 // BENCH_CLIENT_CPUS / BENCH_SERVER_CPUS (taskset lists, default 0 and 1): `0,1` for both lets --workers
@@ -156,6 +157,21 @@ async function closedLoop(client, concurrency, durationMs, api) {
     cpuS: (cpu.user + cpu.system) / 1e6,
     elapsedS,
   };
+}
+
+/**
+ * Runs `run` (our client against nginx) and adds, over the same interval, nginx's own CPU and the
+ * machine's idle time in % of one core: the split of the cores printed beside the rates.
+ */
+async function withCpuSplit(nginx, run) {
+  const n0 = nginx.cpuS();
+  const i0 = machineIdleS();
+  const r = await run();
+  const n1 = nginx.cpuS();
+  const i1 = machineIdleS();
+  r.serverCpuPct = n0 === null || n1 === null ? null : ((n1 - n0) / r.elapsedS) * 100;
+  r.idlePct = i0 === null || i1 === null ? null : ((i1 - i0) / r.elapsedS) * 100;
+  return r;
 }
 
 /** (a)/(d) A fresh client, warmed, then a closed loop at `concurrency` for `durationMs`. */
@@ -381,7 +397,6 @@ async function peerRun(url, concurrency, durationS) {
 }
 
 if (!trickleOnly && !noFirehose) {
-  const { machineIdleS, nginxAvailable, startNginx } = await import('./servers/nginx-firehose.mjs');
   if (!nginxAvailable()) console.log('(d) nginx firehose skipped: no nginx on PATH (apt-get install nginx)');
   else {
     const durationS = quick ? 2 : 5;
@@ -392,18 +407,10 @@ if (!trickleOnly && !noFirehose) {
       for (const framing of ['compact', 'spaced']) {
         const nginx = await startNginx({ framing, cpu: serverCpus });
         try {
-          // Beside each run of ours: nginx's own CPU and the machine's idle time over the same interval, so
-          // the split of the two cores between client, server and idle is printed with the rates.
-          const runOurs = async (workers) => {
-            const n0 = nginx.cpuS();
-            const i0 = machineIdleS();
-            const r = await fastRun(nginx.url, 64, durationS * 1000, 'raw', 'completions', workers);
-            const n1 = nginx.cpuS();
-            const i1 = machineIdleS();
-            r.serverCpuPct = n0 === null || n1 === null ? null : ((n1 - n0) / r.elapsedS) * 100;
-            r.idlePct = i0 === null || i1 === null ? null : ((i1 - i0) / r.elapsedS) * 100;
-            return r;
-          };
+          const runOurs = (workers) =>
+            withCpuSplit(nginx, () =>
+              fastRun(nginx.url, 64, durationS * 1000, 'raw', 'completions', workers),
+            );
           const split = (r) =>
             `cpu split: client ${fmt((r.cpuS / r.elapsedS) * 100, 0)}%, nginx ${fmt(r.serverCpuPct, 0)}%, idle ${fmt(r.idlePct, 0)}%`;
           // Alternate who goes first, so a change in machine load does not always favour one side.
@@ -435,7 +442,6 @@ if (!trickleOnly && !noFirehose) {
 // about the threads: both clients stay open, and each pair runs them back to back (who goes first
 // alternates); the ratios are per pair, summarised by their median and range.
 if (workerCounts.length > 1 && !trickleOnly) {
-  const { machineIdleS, nginxAvailable, startNginx } = await import('./servers/nginx-firehose.mjs');
   if (!nginxAvailable()) console.log('(e) worker scaling skipped: no nginx on PATH (apt-get install nginx)');
   else {
     const pairs = Number(
@@ -453,14 +459,8 @@ if (workerCounts.length > 1 && !trickleOnly) {
           await warmClient(c, 64, 'completions');
           clients.set(w, c);
         }
-        const timed = async (w) => {
-          const n0 = nginx.cpuS();
-          const i0 = machineIdleS();
-          const r = await closedLoop(clients.get(w), 64, seconds * 1000, 'completions');
-          r.serverCpuPct = n0 === null ? null : ((nginx.cpuS() - n0) / r.elapsedS) * 100;
-          r.idlePct = i0 === null ? null : ((machineIdleS() - i0) / r.elapsedS) * 100;
-          return r;
-        };
+        const timed = (w) =>
+          withCpuSplit(nginx, () => closedLoop(clients.get(w), 64, seconds * 1000, 'completions'));
         for (const w of others) {
           const rate = [];
           const perCpu = [];

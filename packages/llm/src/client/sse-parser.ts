@@ -77,10 +77,7 @@ export class SseParser {
       n - i >= 8 &&
       chunk[n - 1] === LF &&
       chunk[n - 2] === LF &&
-      chunk[i] === 100 && // d
-      chunk[i + 1] === 97 && // a
-      chunk[i + 2] === 116 && // t
-      chunk[i + 3] === 97 && // a
+      fieldIs(chunk, i, i + 4, 'data') &&
       chunk[i + 4] === COLON &&
       chunk[i + 5] === SPACE &&
       chunk.indexOf(LF, i + 6) === n - 2

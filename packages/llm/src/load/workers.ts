@@ -28,7 +28,10 @@ function originOnHrtimeMs(): number {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const origin = Number(process.hrtime.bigint()) / 1e6 - performance.now();
-import(workerData.clientModule).then(({ createStreamingClient }) => {
+Promise.all([import(workerData.clientModule), import(workerData.metricsModule)]).then(([
+  { createStreamingClient },
+  { serverOutputTokens },
+]) => {
   const client = createStreamingClient(workerData.options);
   const controllers = new Map();
   let outbox = [];
@@ -52,7 +55,7 @@ import(workerData.clientModule).then(({ createStreamingClient }) => {
       const tokens = r.chunkTokens.every((t) => t === null) ? null : r.chunkTokens;
       // The text is there to count tokens when the server does not (buildRecord); with the server's own
       // count it is not read, and cloning it is most of what the main thread allocates per result.
-      const counted = r.usageCompletionTokens !== null || (r.serverTimings?.predictedN ?? null) !== null;
+      const counted = serverOutputTokens(r) !== null;
       // Results finished in one turn of this thread's loop travel in one message (sent once the turn's
       // I/O is done): each message wakes the main thread, and on a VM a wake-up costs more than a clone.
       outbox.push({
@@ -105,6 +108,7 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
         eval: true,
         workerData: {
           clientModule: builtModuleUrl('../client/streaming-client.ts'),
+          metricsModule: builtModuleUrl('../metrics/request-metrics.ts'),
           options: { ...clientOptions, connections: share },
         },
       });
@@ -151,14 +155,14 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
   // nginx; bench/notes/client.md). Which thread runs an arrival never changes what is sent or when.
   const inFlight = new Array<number>(n).fill(0);
   let turn = 0;
-  const pick = (): WorkerSlot => {
+  const pick = (): number => {
     let best = turn % n;
     for (let i = 1; i < n; i++) {
       const k = (turn + i) % n;
       if (inFlight[k]! < inFlight[best]!) best = k;
     }
     turn++;
-    return slots[best]!;
+    return best;
   };
 
   return {
@@ -166,8 +170,8 @@ export async function createWorkerClient(options: WorkerClientOptions): Promise<
       request: ClientRequest,
       opts: { signal?: AbortSignal; timeoutMs: number },
     ): Promise<ClientResult> {
-      const slot = pick();
-      const index = slots.indexOf(slot);
+      const index = pick();
+      const slot = slots[index]!;
       inFlight[index]!++;
       const id = nextId++;
       const done = new Promise<PostedResult>((resolve) => {

@@ -125,6 +125,16 @@ export function tokensInWindow(
   return sum;
 }
 
+/**
+ * The server's own output-token count of a result: usage.completion_tokens, else llama.cpp's running
+ * `timings.predicted_n`; null when it gave neither, and only then is n_out counted from the text.
+ */
+export function serverOutputTokens(
+  r: Pick<ClientResult, 'usageCompletionTokens' | 'serverTimings'>,
+): number | null {
+  return r.usageCompletionTokens ?? r.serverTimings?.predictedN ?? null;
+}
+
 /** Build the record of one request from what the client saw and when it was scheduled. */
 export function buildRecord(
   input: {
@@ -144,12 +154,9 @@ export function buildRecord(
   const lastMs = chunkTimes.length > 0 ? chunkTimes[chunkTimes.length - 1]! : null;
   let nOut = 0;
   let nOutSource: TokenCountSource = counter.source;
-  const serverCount = result?.serverTimings?.predictedN ?? null;
+  const serverCount = result ? serverOutputTokens(result) : null;
   const failed = (input.statusOverride ?? result?.status ?? 'cancelled') !== 'ok';
-  if (result?.usageCompletionTokens !== null && result?.usageCompletionTokens !== undefined) {
-    nOut = result.usageCompletionTokens;
-    nOutSource = 'usage';
-  } else if (serverCount !== null) {
+  if (serverCount !== null) {
     nOut = serverCount;
     nOutSource = 'usage';
   } else if (failed && counter.source === 'words') {
