@@ -53,10 +53,23 @@ static double mono_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static double epoch_ms(void) {
+// Every token's frame is the same bytes but its 17-character write time (`<13-digit epoch ms>.<3 digits>`,
+// good until the year 2286): built once in main, only the time is written per token (no printf per write).
+static char token_frame[600];
+static int token_frame_len, token_time_at;
+
+static void put_epoch_ms(char *p) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+  unsigned long long us = (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
+  for (int i = 16; i >= 0; i--) {
+    if (i == 13) {
+      p[i] = '.';
+      continue;
+    }
+    p[i] = (char)('0' + us % 10);
+    us /= 10;
+  }
 }
 
 static void write_all(int fd, const char *p, int n) {
@@ -82,12 +95,8 @@ static void schedule(Stream *s) {
 static void write_token(Stream *s, double now) {
   if (late_n < MAX_LATE) lateness[late_n++] = now - s->due_ms;
   writes++;
-  char event[512], frame[600];
-  int en = snprintf(event, sizeof event,
-                    "data: %s,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"|%.3f\"},\"finish_reason\":null}]}\n\n",
-                    head, epoch_ms());
-  int fn = snprintf(frame, sizeof frame, "%x\r\n%s\r\n", en, event);
-  write_all(s->fd, frame, fn);
+  put_epoch_ms(token_frame + token_time_at);
+  write_all(s->fd, token_frame, token_frame_len);
   s->sent++;
   if (s->sent == tokens) {
     write_all(s->fd, tail, tail_len);
@@ -108,7 +117,12 @@ static void poll_wheel(void) {
     cursor++;
     while (s) {
       Stream *next = s->next;
-      if (s->fd >= 0 && s->active) write_token(s, now);
+      // A stream due a lap or more later (the server fell further behind than the wheel spans, so its
+      // slot wrapped around): back into the wheel, never written early.
+      if (s->fd >= 0 && s->active) {
+        if (s->due_ms > now) schedule(s);
+        else write_token(s, now);
+      }
       s = next;
     }
   }
@@ -131,10 +145,10 @@ static void respond_json(int fd, const char *body) {
 
 static void stats(int fd) {
   char body[256];
-  if (late_n == 0) snprintf(body, sizeof body, "{\"writes\":%ld,\"p50Ms\":null,\"p99Ms\":null,\"maxMs\":null}", writes);
+  if (late_n == 0) snprintf(body, sizeof body, "{\"writes\":%ld,\"minMs\":null,\"p50Ms\":null,\"p99Ms\":null,\"maxMs\":null}", writes);
   else {
     qsort(lateness, late_n, sizeof(double), cmp_double);
-    snprintf(body, sizeof body, "{\"writes\":%ld,\"p50Ms\":%.6f,\"p99Ms\":%.6f,\"maxMs\":%.6f}", writes,
+    snprintf(body, sizeof body, "{\"writes\":%ld,\"minMs\":%.6f,\"p50Ms\":%.6f,\"p99Ms\":%.6f,\"maxMs\":%.6f}", writes, lateness[0],
              lateness[(long)(0.5 * late_n)], lateness[(long)(0.99 * late_n)], lateness[late_n - 1]);
   }
   late_n = 0;
@@ -188,10 +202,18 @@ int main(void) {
   if (getenv("GAP_MS")) gap_ms = atof(getenv("GAP_MS"));
   if (getenv("TOKENS")) tokens = atoi(getenv("TOKENS"));
   long size = 1;
-  while (size * SLOT_MS < (first_ms > gap_ms ? first_ms : gap_ms) + 10) size *= 2;
+  // The wheel spans the longest wait (first token or gap) plus 2 s: a server that falls behind by less than
+  // that keeps every stream in its own lap (a wrapped one is put back, see poll_wheel).
+  while (size * SLOT_MS < (first_ms > gap_ms ? first_ms : gap_ms) + 2000) size *= 2;
   wheel = calloc(size, sizeof *wheel);
   wheel_mask = size - 1;
   lateness = malloc(sizeof(double) * MAX_LATE);
+  char token_event[512];
+  int ten = snprintf(token_event, sizeof token_event,
+                     "data: %s,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"|%s\"},\"finish_reason\":null}]}\n\n",
+                     head, "0000000000000.000");
+  token_frame_len = snprintf(token_frame, sizeof token_frame, "%x\r\n%s\r\n", ten, token_event);
+  token_time_at = (int)(strchr(token_frame, '|') - token_frame) + 1;
   char events[400];
   int en = snprintf(events, sizeof events,
                     "data: %s,\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":%d,\"total_"

@@ -17,9 +17,10 @@ const firstMs = Number(process.env.FIRST_MS ?? 100);
 const gapMs = Number(process.env.GAP_MS ?? 10);
 const tokens = Number(process.env.TOKENS ?? 100);
 const SLOT_MS = 0.125;
-// The wheel covers the longest wait (first token or gap) with room to spare; a power of two for masking.
+// The wheel covers the longest wait (first token or gap) plus 2 s, so a server that falls behind by less
+// keeps every stream in its own lap (a wrapped one is put back, see poll); a power of two for masking.
 let wheelSize = 1;
-while (wheelSize * SLOT_MS < Math.max(firstMs, gapMs) + 10) wheelSize *= 2;
+while (wheelSize * SLOT_MS < Math.max(firstMs, gapMs) + 2000) wheelSize *= 2;
 const wheelMask = wheelSize - 1;
 const wheel = Array.from({ length: wheelSize }, () => []);
 
@@ -40,6 +41,8 @@ let writes = 0;
 let active = 0;
 let cursor = -1; // next wheel slot (absolute slot number) to serve
 let polling = false;
+// An empty bucket to swap in while a slot is served.
+let spare = [];
 
 function slotOf(ms) {
   return Math.floor(ms / SLOT_MS);
@@ -75,19 +78,25 @@ function poll() {
   const now = performance.now();
   const last = slotOf(now) - 1;
   while (cursor >= 0 && cursor <= last && active > 0) {
-    const bucket = wheel[cursor & wheelMask];
+    const index = cursor & wheelMask;
+    const bucket = wheel[index];
     cursor++;
     if (bucket.length === 0) continue;
-    // Entries pushed while serving land in later slots (gap >= slot), never in this bucket.
+    // The bucket is swapped out first: a stream due a lap or more later (the server fell further behind
+    // than the wheel spans, so its slot wrapped around) goes back into the wheel, never written early, and
+    // may land in this same slot.
+    wheel[index] = spare;
     for (let i = 0; i < bucket.length; i++) {
       const s = bucket[i];
       if (s.socket.destroyed) {
         active--;
         continue;
       }
-      writeToken(s, now);
+      if (s.dueMs > now) schedule(s);
+      else writeToken(s, now);
     }
     bucket.length = 0;
+    spare = bucket;
   }
   if (active > 0) {
     polling = true;
@@ -109,7 +118,7 @@ function statsBody() {
   const sorted = lateness.slice(0, latenessN).sort();
   const pct = (q) =>
     sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null;
-  const body = JSON.stringify({ writes, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1) });
+  const body = JSON.stringify({ writes, minMs: pct(0), p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1) });
   latenessN = 0;
   writes = 0;
   return body;
