@@ -65,7 +65,8 @@ export interface ClientResult {
   /** Arrival time of each content chunk (role-only deltas, comments and usage-only chunks excluded); a
    * Float64Array when it came from a `--workers` thread. */
   chunkTimes: number[] | Float64Array;
-  /** Tokens in each content chunk when known (from usage deltas or 1 per chunk for token-per-chunk engines), else null. */
+  /** Tokens in each content chunk when known (from usage deltas or 1 per chunk for token-per-chunk engines), else null;
+   * shorter than chunkTimes (often empty, and then shared and frozen) where the rest are unknown. */
   chunkTokens: (number | null)[];
   /** usage.completion_tokens if the server sent usage. */
   usageCompletionTokens: number | null;
@@ -127,3 +128,7 @@ export interface EngineHandle {
   died: Promise<never>;
   stop(): Promise<void>;
 }
+
+/** The chunk token counts of a result that knows none: one frozen empty list, shared (a reader that tried
+ * to fill it in would throw, not leak into other results). */
+export const NO_CHUNK_TOKENS = Object.freeze([]) as unknown as (number | null)[];

@@ -9,7 +9,14 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { BenchError, maskSecrets } from 'inferencebench';
 import { Client, Pool } from 'undici';
-import type { ClientRequest, ClientResult, RequestQuirks, RequestStatus, StreamingClient } from '../types.js';
+import {
+  type ClientRequest,
+  type ClientResult,
+  NO_CHUNK_TOKENS,
+  type RequestQuirks,
+  type RequestStatus,
+  type StreamingClient,
+} from '../types.js';
 import { interpretEvent, StreamAccumulator } from './chunk-interpreter.js';
 import { RawHttpPool, type RawResponseHandler, type ResponseHead } from './raw-transport.js';
 import { parseEndpoint } from './endpoint-url.js';
@@ -284,14 +291,18 @@ class RequestHandler implements RawResponseHandler {
     if (this.timer) clearTimeout(this.timer);
     if (this.signal !== null) unwatchSignal(this.signal, this);
     const acc = this.acc;
+    const text = acc.text;
+    acc.releaseBuffers();
     this.resolve({
       status,
       sentAt: this.sentAt,
       chunkTimes: acc.chunkTimes,
-      chunkTokens: acc.chunkTokens,
+      // No chunk's count known: the shared empty list (every reader takes it as unknown for each chunk),
+      // not a list of a null per chunk.
+      chunkTokens: acc.tokenCountsKnown ? acc.chunkTokens : NO_CHUNK_TOKENS,
       usageCompletionTokens: acc.usageCompletionTokens,
       usagePromptTokens: acc.usagePromptTokens,
-      text: acc.text,
+      text,
       httpStatus: this.httpStatus,
       error: error === null ? null : maskedPrefix(error, this.apiKey, ERROR_TEXT_CHARS),
       systemFingerprint: acc.systemFingerprint,

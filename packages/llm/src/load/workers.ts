@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { StreamingClientOptions } from '../client/streaming-client.js';
-import type { ClientRequest, ClientResult, StreamingClient } from '../types.js';
+import { type ClientRequest, type ClientResult, NO_CHUNK_TOKENS, type StreamingClient } from '../types.js';
 
 // The worker runs the built client module (under vitest this file is the .ts source: use its dist twin).
 function builtModuleUrl(relative: string): string {
@@ -19,15 +19,30 @@ function builtModuleUrl(relative: string): string {
 
 /**
  * The monotonic clock's reading at this thread's `performance.now()` zero, in ms. Each thread's
- * performance.now() has its own origin; process.hrtime is one clock for the whole process.
+ * performance.now() has its own origin; process.hrtime is one clock for the whole process. Each
+ * performance.now() is read between two hrtime readings and the tightest of eight such brackets counts: a
+ * thread preempted between a single pair of readings (a loaded machine) put its times off by the pause,
+ * milliseconds, and a first chunk before its request was sent.
  */
-function originOnHrtimeMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6 - performance.now();
+export function originOnHrtimeMs(): number {
+  let width = Number.POSITIVE_INFINITY;
+  let origin = 0;
+  for (let i = 0; i < 8; i++) {
+    const before = process.hrtime.bigint();
+    const now = performance.now();
+    const after = process.hrtime.bigint();
+    const w = Number(after - before);
+    if (w < width) {
+      width = w;
+      origin = (Number(before) + w / 2) / 1e6 - now;
+    }
+  }
+  return origin;
 }
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const origin = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+const origin = (${originOnHrtimeMs.toString()})();
 Promise.all([import(workerData.clientModule), import(workerData.metricsModule)]).then(([
   { createStreamingClient },
   { serverOutputTokens },
@@ -204,9 +219,6 @@ type PostedResult = Omit<ClientResult, 'chunkTimes' | 'chunkTokens'> & {
   chunkTokens: (number | null)[] | null;
 };
 
-// Frozen: shared by every such result, so a reader that tried to fill it in would throw, not leak.
-const NO_COUNTS = Object.freeze([]) as unknown as (number | null)[];
-
 /** The worker's result back in ClientResult's shape, its times moved onto the main thread's clock (in
  * place: the array was transferred to this thread, nobody else holds it). */
 function toMainClock(r: PostedResult, offsetMs: number): ClientResult {
@@ -214,7 +226,7 @@ function toMainClock(r: PostedResult, offsetMs: number): ClientResult {
   const n = chunkTimes.length;
   for (let i = 0; i < n; i++) chunkTimes[i]! += offsetMs;
   // No count known for any chunk: an empty list, which every reader takes as "unknown" for each chunk.
-  const chunkTokens = r.chunkTokens ?? NO_COUNTS;
+  const chunkTokens = r.chunkTokens ?? NO_CHUNK_TOKENS;
   return { ...r, sentAt: r.sentAt + offsetMs, chunkTimes, chunkTokens };
 }
 
