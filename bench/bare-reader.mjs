@@ -25,11 +25,11 @@ function writtenAt(buf, from, to) {
 }
 
 /**
- * Runs a warm-up request and then `rounds` measured ones on each of `streams` sockets (starts staggered over
- * `gapMs`, as bench:client's trickle does), returns the TTFT error (first token's read time minus its server
+ * Runs a warm-up request and then `rounds` measured ones on each of `streams` sockets (starts spread over
+ * `staggerMs`, as bench:client's trickle does), returns the TTFT error (first token's read time minus its server
  * write time) per measured request, reads, and the process CPU used (warm-up included).
  */
-export async function bareTrickle({ port, streams, rounds, gapMs }) {
+export async function bareTrickle({ port, streams, rounds, staggerMs }) {
   const buffer = Buffer.allocUnsafe(64 * 1024);
   const origin = performance.timeOrigin;
   const errorsMs = [];
@@ -85,7 +85,7 @@ export async function bareTrickle({ port, streams, rounds, gapMs }) {
   reads = 0;
   await Promise.all(
     sockets.map(async (s, i) => {
-      await new Promise((r) => setTimeout(r, (i * gapMs) / streams));
+      if (staggerMs > 0) await new Promise((r) => setTimeout(r, (i * staggerMs) / streams));
       for (let k = 0; k <= rounds; k++) await send(s, k > 0);
     }),
   );

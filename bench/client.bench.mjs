@@ -50,8 +50,7 @@ const { createStreamingClient } = await import(clientModule);
 const quirks = { canForceOutputLength: true, strictFields: false, includeUsage: true };
 const item = { id: 'b-0', prompt: 'hello', promptTokens: 1, outputTokens: 1000 };
 const quick = process.argv.includes('--quick');
-// --trickle-only skips (a); --no-stagger starts all trickle streams at once (a burst of 1000 packets
-// every 10 ms instead of a steady ~95k packets/s).
+// --trickle-only skips (a); --stagger / --no-stagger: how the trickle streams' starts are spread (below).
 const trickleOnly = process.argv.includes('--trickle-only');
 // --firehose-only runs only (d); --no-firehose skips it; --peer "CMD" (or --peer=CMD) adds the peer.
 const firehoseOnly = process.argv.includes('--firehose-only');
@@ -67,7 +66,25 @@ const peerCmd =
     : process.argv[peerAt].startsWith('--peer=')
       ? process.argv[peerAt].slice(7)
       : process.argv[peerAt + 1];
-const stagger = !process.argv.includes('--no-stagger');
+// --stagger=gap (default): stream i starts at i/streams of one token gap, so packets arrive at a steady
+// rate; but every stream ends its request within ~10 ms of the others, and at 2,000 streams that burst of
+// completions and new requests delays the last tokens of each round (bench/notes/client.md).
+// --stagger=request: spread over one request's nominal length (first token plus the gaps), so request
+// ends and new requests are spread too; there the first token of every request came 12-22 ms late on this
+// machine, for the bare reader as for ours (the notes again). --no-stagger: all at once (lock-step).
+const stagger = process.argv.includes('--no-stagger')
+  ? 'none'
+  : (process.argv.find((a) => a.startsWith('--stagger='))?.split('=')[1] ?? 'gap');
+if (!['request', 'gap', 'none'].includes(stagger)) throw new Error('--stagger is request, gap or none');
+// The trickle server's schedule: first token FIRST_MS after the request, then one every GAP_MS, TOKENS in all.
+const TRICKLE = { firstMs: 100, gapMs: 10, tokens: 100 };
+/** The span stream starts are spread over (ms). */
+const staggerMs =
+  stagger === 'request'
+    ? TRICKLE.firstMs + (TRICKLE.tokens - 1) * TRICKLE.gapMs
+    : stagger === 'gap'
+      ? TRICKLE.gapMs
+      : 0;
 // --bare: after our client's trickle rounds, the same load read by a client that does nothing per read.
 const bare = process.argv.includes('--bare');
 const { bareTrickle } = await import('./bare-reader.mjs');
@@ -184,7 +201,7 @@ async function fastRun(url, concurrency, durationMs, transport, api = 'chat', wo
 }
 
 /** (b)+(c) `streams` concurrent trickling streams, a warm-up request then `rounds` measured ones each. */
-async function trickleRun(server, streams, rounds, gapMs, transport) {
+async function trickleRun(server, streams, rounds, transport) {
   const client = createStreamingClient({ baseUrl: server.url, connections: streams, quirks, transport });
   await client.warm(streams);
   const request = { item: { ...item, outputTokens: 100 }, api: 'chat', model: 'm' };
@@ -206,9 +223,9 @@ async function trickleRun(server, streams, rounds, gapMs, transport) {
   // Every chunk read, warm-up round included: the rate and the CPU per chunk are over the whole run.
   let allChunks = 0;
   async function worker(index) {
-    // Streams start spread over one token gap, so packets arrive at a steady rate as from independent
-    // users, not in lock-step bursts.
-    if (stagger) await new Promise((r) => setTimeout(r, (index * gapMs) / streams));
+    // Streams start spread over `staggerMs` (see --stagger), so packets, request ends and new requests
+    // arrive at a steady rate as from independent users, not in lock-step bursts.
+    if (staggerMs > 0) await new Promise((r) => setTimeout(r, (index * staggerMs) / streams));
     // Round 0 is each stream's warm-up and is not measured: it starts all streams within one token gap
     // (a burst of `streams` requests that the steady state never sees) and runs the client's first-chunk
     // and per-request paths cold. The measured rounds follow on the same streams, back to back, as a
@@ -316,9 +333,9 @@ if (!firehoseOnly) {
     `(b) trickle server: ${trickleServer === 'c' ? 'C (bench/servers/trickle-stream.c)' : 'Node (bench/servers/trickle-stream.mjs)'}`,
   );
   const trickle = await startServer(trickleServer === 'c' ? 'trickle-stream.c' : 'trickle-stream.mjs', {
-    FIRST_MS: '100',
-    GAP_MS: '10',
-    TOKENS: '100',
+    FIRST_MS: String(TRICKLE.firstMs),
+    GAP_MS: String(TRICKLE.gapMs),
+    TOKENS: String(TRICKLE.tokens),
   });
   try {
     // --streams=1000,2000 runs each count in turn (SPEC §15 asks for 1,000 and 2,000).
@@ -330,9 +347,9 @@ if (!firehoseOnly) {
     for (let round = 0; round < rounds; round++)
       for (const streams of streamCounts)
         for (const transport of transports) {
-          const r = await trickleRun(trickle, streams, quick ? 1 : 3, 10, transport);
+          const r = await trickleRun(trickle, streams, quick ? 1 : 3, transport);
           console.log(
-            `(b) [${transport}] [load avg ${os.loadavg()[0].toFixed(1)}] trickle, ${r.streams} streams${stagger ? ' (staggered starts)' : ' (lock-step starts)'}: ${r.requests} measured requests after one warm-up request per stream (${r.failures} bad), ` +
+            `(b) [${transport}] [load avg ${os.loadavg()[0].toFixed(1)}] trickle, ${r.streams} streams${stagger === 'none' ? ' (lock-step starts)' : ` (starts spread over ${staggerMs} ms)`}: ${r.requests} measured requests after one warm-up request per stream (${r.failures} bad), ` +
               `${fmt(r.chunksPerS / 1000, 1)}k chunks/s, client cpu ${fmt(r.clientCpuPct, 0)}% ` +
               `(kernel ${fmt(r.clientSysPct, 0)}%; ${fmt(r.cpuUsPerChunk, 1)} µs of client cpu per chunk)\n` +
               `    TTFT p50 ${fmt(r.ttftP50Ms)} ms (error ${fmt(r.ttftP50Ms - 100)} ms, target |err| <= 2), p99 ${fmt(r.ttftP99Ms)} ms\n` +
@@ -350,7 +367,7 @@ if (!firehoseOnly) {
       for (const streams of streamCounts) {
         const port = Number(new URL(trickle.origin).port);
         await fetch(`${trickle.origin}/stats`).then((r) => r.text());
-        const b = await bareTrickle({ port, streams, rounds: quick ? 1 : 3, gapMs: 10 });
+        const b = await bareTrickle({ port, streams, rounds: quick ? 1 : 3, staggerMs });
         const lag = await (await fetch(`${trickle.origin}/stats`)).json();
         const cpuS = b.cpuUserS + b.cpuSystemS;
         console.log(
