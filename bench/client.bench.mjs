@@ -358,6 +358,17 @@ if (!firehoseOnly) {
               `(true TTFT p50 ${fmt(r.trueTtftP50Ms)} ms), TPOT error p50 ${fmt(r.tpotErrP50Pct, 3)}%\n` +
               `    server's own write lag vs nominal min ${fmt(r.serverWriteLagMinMs, 3)} ms, p50 ${fmt(r.serverWriteLagP50Ms, 3)} ms, p99 ${fmt(r.serverWriteLagP99Ms, 3)} ms (${r.serverWrites} writes)`,
           );
+          // The verdict against SPEC §15's targets (the errors against the server's actual writes), and
+          // whether the server kept to its schedule: one that falls behind writes in catch-up bursts, so
+          // the run did not offer the specified load.
+          const ttftMet = Math.abs(r.ttftErrP50Ms) <= 2;
+          const tpotMet = Math.abs(r.tpotErrP50Pct) <= 1;
+          console.log(
+            `    verdict: TTFT ${ttftMet ? 'met' : 'missed'}, TPOT ${tpotMet ? 'met' : 'missed'}` +
+              (r.serverWriteLagP50Ms > 2
+                ? `; the server fell behind its schedule (write lag p50 ${fmt(r.serverWriteLagP50Ms, 1)} ms > 2 ms), so the load was burstier than specified`
+                : ''),
+          );
           console.log(
             `(c) [${transport}] memory per in-flight request: ${fmt(r.memPerInFlightKiB, 1)} KiB (heapUsed+rss delta at ${r.peakInFlight} in flight)`,
           );
