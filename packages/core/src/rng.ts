@@ -49,47 +49,67 @@ const TWO_POW_53 = 9007199254740992;
 
 export function createRng(seed: number): Rng {
   // Seeds above 2^32 are folded so that any JS integer is accepted.
-  const folded = (Math.floor(seed) ^ Math.floor(seed / TWO_POW_32)) >>> 0;
-  const sm = splitmix32(folded);
-  let a = sm();
-  let b = sm();
-  let c = sm();
-  let d = sm();
-  if ((a | b | c | d) === 0) a = 1;
+  return new Xoshiro128((Math.floor(seed) ^ Math.floor(seed / TWO_POW_32)) >>> 0);
+}
 
-  const nextU32 = (): number => {
+/**
+ * A class, not a closure per generator: every generator shares the prototype's methods, so a call site that
+ * sees many generators (a bootstrap over forked streams) stays monomorphic and is inlined. The state is a
+ * typed array: in variables, every uint32 above 2^31 would be a heap number allocated on each step.
+ * Together: 48 -> ~7 ns per next(), the same numbers.
+ */
+class Xoshiro128 implements Rng {
+  private readonly s = new Uint32Array(4);
+
+  constructor(readonly seed: number) {
+    const sm = splitmix32(seed);
+    const s = this.s;
+    s[0] = sm();
+    s[1] = sm();
+    s[2] = sm();
+    s[3] = sm();
+    if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
+  }
+
+  nextU32(): number {
+    const s = this.s;
+    const a = s[0]!;
+    const b = s[1]!;
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
-    const t = (b << 9) >>> 0;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
+    const t = b << 9;
+    const c = s[2]! ^ a;
+    const d = s[3]! ^ b;
+    // Stores into the Uint32Array keep the low 32 bits (the reference code's >>> 0).
+    s[1] = b ^ c;
+    s[0] = a ^ d;
+    s[2] = c ^ t;
+    s[3] = rotl(d >>> 0, 11);
     return result;
-  };
-  const next = (): number => {
-    const hi = nextU32() >>> 5; // 27 bits
-    const lo = nextU32() >>> 6; // 26 bits
+  }
+
+  next(): number {
+    const hi = this.nextU32() >>> 5; // 27 bits
+    const lo = this.nextU32() >>> 6; // 26 bits
     return (hi * 67108864 + lo) / TWO_POW_53;
-  };
-  const rng: Rng = {
-    seed: folded,
-    nextU32,
-    next,
-    int: (n) => Math.floor(next() * n),
-    exponential: (rate) => -Math.log(1 - next()) / rate,
-    normal: (mean = 0, stdev = 1) => {
-      const u1 = 1 - next();
-      const u2 = next();
-      return mean + stdev * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    },
-    fork: (name) => createRng((folded ^ fnv1a32(name)) >>> 0),
-  };
-  return rng;
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  exponential(rate: number): number {
+    return -Math.log(1 - this.next()) / rate;
+  }
+
+  normal(mean = 0, stdev = 1): number {
+    const u1 = 1 - this.next();
+    const u2 = this.next();
+    return mean + stdev * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+
+  fork(name: string): Rng {
+    return createRng((this.seed ^ fnv1a32(name)) >>> 0);
+  }
 }
 
 function rotl(x: number, k: number): number {

@@ -69,6 +69,26 @@ export function bootstrapCi(
   return intervalFrom(estimate, stats, confidence);
 }
 
+/**
+ * bootstrapCi(values, mean) without the resample buffer: each resample's draws are summed as they are
+ * drawn, in the same order and with the same generator calls, so the interval is the same to the last bit
+ * (mean() sums its input in index order), at one pass instead of a fill and a sum.
+ */
+function bootstrapMeanExact(values: NumericArray, options: BootstrapOptions): ConfidenceInterval {
+  const { resamples, confidence, rng } = resolveOptions(options);
+  const n = values.length;
+  const data = Float64Array.from(values as ArrayLike<number>);
+  const estimate = mean(data);
+  if (n === 0) return { estimate, lower: Number.NaN, upper: Number.NaN, confidence, resamples };
+  const stats = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += data[Math.floor(rng.next() * n)]!;
+    stats[r] = sum / n;
+  }
+  return intervalFrom(estimate, stats, confidence);
+}
+
 /** Above this many values the mean's bootstrap draws each resample's mean from its Cornish-Fisher law. */
 export const MEAN_EXACT_MAX_N = 2000;
 /** Largest skewness (γ/√n) and excess kurtosis (κ/n) of the resample mean that the expansion accepts. */
@@ -209,7 +229,7 @@ export function meanBootstrapMethod(values: NumericArray): MeanBootstrapMethod {
  */
 export function bootstrapMeanCi(values: NumericArray, options: BootstrapOptions = {}): ConfidenceInterval {
   const n = values.length;
-  if (n <= MEAN_EXACT_MAX_N) return bootstrapCi(values, mean, options);
+  if (n <= MEAN_EXACT_MAX_N) return bootstrapMeanExact(values, options);
   const c = resampleMeanCumulants(values);
   if (Math.abs(c.skew) <= MEAN_CF_MAX_SKEW && Math.abs(c.kurt) <= MEAN_CF_MAX_KURT) {
     const { resamples, confidence, rng } = resolveOptions(options);
@@ -219,7 +239,7 @@ export function bootstrapMeanCi(values: NumericArray, options: BootstrapOptions 
     return intervalFrom(c.mean, stats, confidence);
   }
   const split = tailSplit(values);
-  if (split === null) return bootstrapCi(values, mean, options);
+  if (split === null) return bootstrapMeanExact(values, options);
   const { resamples, confidence, rng } = resolveOptions(options);
   const { extremes, bulk } = split;
   const m = extremes.length;

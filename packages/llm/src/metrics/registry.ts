@@ -22,7 +22,7 @@ export interface DistributionDecl {
   description: string;
   better: Better;
   /** Values over the measured requests that succeeded (failures are counted by error_rate and goodput). */
-  values(ok: readonly StoredRequestView[]): number[];
+  values(ok: readonly StoredRequestView[]): ArrayLike<number>;
 }
 
 /** What a level's scalar metrics are computed from. */
@@ -70,9 +70,13 @@ export const DISTRIBUTIONS = [
     name: 'itl',
     description: 'gaps between successive content chunks, pooled over requests (vLLM ITL)',
     better: 'lower',
+    // Pooled over a level these run to a million values: counted first, then written into one array.
     values: (ok) => {
-      const out: number[] = [];
-      for (const r of ok) for (const g of r.itlMs) out.push(g);
+      let n = 0;
+      for (const r of ok) n += r.itlMs.length;
+      const out = new Float64Array(n);
+      let k = 0;
+      for (const r of ok) for (const g of r.itlMs) out[k++] = g;
       return out;
     },
   },
@@ -81,16 +85,19 @@ export const DISTRIBUTIONS = [
     description: 'per-token gaps: each chunk gap / tokens in the later chunk, pooled',
     better: 'lower',
     values: (ok) => {
-      const out: number[] = [];
+      let n = 0;
+      for (const r of ok) if (r.ttftMs !== null) n += r.itlMs.length;
+      const out = new Float64Array(n);
+      let m = 0;
       for (const r of ok) {
         if (r.ttftMs === null) continue;
         const tpc = chunkTokensOf(r, r.itlMs.length + 1);
         for (let i = 0; i < r.itlMs.length; i++) {
           const k = tpc[i + 1]!;
-          if (k > 0) out.push(r.itlMs[i]! / k);
+          if (k > 0) out[m++] = r.itlMs[i]! / k;
         }
       }
-      return out;
+      return out.subarray(0, m);
     },
   },
   {
