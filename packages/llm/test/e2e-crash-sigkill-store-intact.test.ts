@@ -151,9 +151,12 @@ describe('SIGKILL of the benchmark at random points', () => {
         await seen('measuring');
         await sleep(rng() * DURATION_S * 1000);
       } else {
-        await seen('measuring');
-        // The window's end, then part of the longest request's time (64 tokens at a few ms each).
-        await sleep(DURATION_S * 1000 + 20 + rng() * 250);
+        // The drain is shown as its own phase once the window ends with measured requests in flight
+        // (here always: the closed loop keeps C in flight). It can be short (the requests run in step,
+        // ~450 ms each), and since the statistics take milliseconds, a kill at a guessed time after the
+        // window could land after the run completed: the kill follows the phase within 20 ms.
+        await seen('draining');
+        await sleep(rng() * 20);
       }
       const enginePids = childrenOf(child.pid!);
       const killedAt = Date.now();

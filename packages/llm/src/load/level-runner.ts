@@ -203,6 +203,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
   let failedFast: string | null = null;
   const gate = new GateTracker(options.gateMetric, options.gateWindow, options.gateCov);
   let converged = false;
+  let draining = false;
   const patternStart = now();
   const meter = new InFlightMeter(patternStart, cap);
   arrivals.start(patternStart, meter);
@@ -221,7 +222,19 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     meter.openWindow(windowStart, windowEnd);
     converged = passed;
     options.progress?.phase(`level ${options.levelIndex + 1} c=${c} measuring`, options.durationS);
-    timers.push(setTimeout(checkEnd, windowEnd - t + 1));
+    // At the window's end: done, or the drain, shown as its own phase (the measured requests still in
+    // flight, counted down), so a long drain does not look like a stalled window.
+    timers.push(
+      setTimeout(
+        () => {
+          checkEnd();
+          if (stopped) return;
+          draining = true;
+          options.progress?.phase(`level ${options.levelIndex + 1} c=${c} draining`, measuredOutstanding);
+        },
+        windowEnd - t + 1,
+      ),
+    );
     timers.push(
       setTimeout(
         () => {
@@ -266,7 +279,7 @@ export async function runLevel(options: LevelRunOptions): Promise<LevelRunResult
     if (p.phase === 'measured') {
       measured.push(rec);
       measuredOutstanding--;
-      options.progress?.tick(0);
+      options.progress?.tick(draining ? 1 : 0);
     } else {
       unmeasured[p.phase === 'gate' ? 'gate' : 'drain']++;
       // Unmeasured records need no chunk times after this point.
