@@ -381,12 +381,19 @@ if (!firehoseOnly) {
         const b = await bareTrickle({ port, streams, rounds: quick ? 1 : 3, staggerMs });
         const lag = await (await fetch(`${trickle.origin}/stats`)).json();
         const cpuS = b.cpuUserS + b.cpuSystemS;
+        // The host's floor: the kernel's time per read(2) (the copy, the ACK, and on loopback that ACK's
+        // processing for the server's socket) at the offered packet rate. Over 100% of a core, no client
+        // that reads each packet can keep up on one core, whatever it does in user space.
+        const offeredPerS = (streams * 1000) / TRICKLE.gapMs;
+        const kernelShare = (b.cpuSystemS / b.reads) * offeredPerS;
         console.log(
           `(b) [bare Node reader] [load avg ${os.loadavg()[0].toFixed(1)}] trickle, ${streams} streams: ${b.errorsMs.length} requests, ` +
             `${fmt(b.reads / b.elapsedS / 1000, 1)}k reads/s, client cpu ${fmt((cpuS / b.elapsedS) * 100, 0)}% ` +
             `(${fmt((b.cpuUserS / b.reads) * 1e6, 2)} µs user + ${fmt((b.cpuSystemS / b.reads) * 1e6, 2)} µs kernel per read)\n` +
             `    against the server's actual write times: TTFT error p50 ${fmt(percentile(b.errorsMs, 0.5), 3)} ms, p99 ${fmt(percentile(b.errorsMs, 0.99), 3)} ms; ` +
-            `server's own write lag vs nominal min ${fmt(lag.minMs, 3)} ms, p50 ${fmt(lag.p50Ms, 3)} ms, p99 ${fmt(lag.p99Ms, 3)} ms (${lag.writes} writes)`,
+            `server's own write lag vs nominal min ${fmt(lag.minMs, 3)} ms, p50 ${fmt(lag.p50Ms, 3)} ms, p99 ${fmt(lag.p99Ms, 3)} ms (${lag.writes} writes)\n` +
+            `    the kernel alone, at that time per read and the offered ${fmt(offeredPerS / 1000, 0)}k packets/s: ${fmt(kernelShare * 100, 0)}% of a core` +
+            (kernelShare > 1 ? ' (over 100%: this host cannot carry the specified load on one core)' : ''),
         );
       }
   } finally {
