@@ -145,11 +145,12 @@ export function fromStoredRow(row: StoredRequest | Record<string, unknown>): Sto
 function jsonNumberArray(a: unknown): (number | null)[] | null {
   if (!Array.isArray(a)) return null;
   const n = a.length;
-  const out: (number | null)[] = new Array(n);
+  // Pushed, not `new Array(n)`: a holey array that long can fall into V8's slow dictionary mode.
+  const out: (number | null)[] = [];
   for (let i = 0; i < n; i++) {
     const v: unknown = a[i];
-    if (typeof v === 'number') out[i] = Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
-    else if (v === null || v === undefined) out[i] = null;
+    if (typeof v === 'number') out.push(Number.isFinite(v) ? (v === 0 ? 0 : v) : null);
+    else if (v === null || v === undefined) out.push(null);
     else return null;
   }
   return out;
